@@ -1,0 +1,104 @@
+import type { EventEmitter } from "node:events";
+
+/**
+ * The bindings interface that `@abandonware/noble/with-bindings` drives (NOBLE-NOTES section 1). The simulator
+ * implements it in-process, and the adapter host's IPC proxy implements it by forwarding to a child process, so
+ * every argument and event payload must stay plain data (strings, numbers, booleans, arrays, objects, Buffers).
+ *
+ * Conventions copied from noble's HCI bindings: a peripheral id is the address lower-cased without colons;
+ * 16-bit UUIDs are 4 lower-case hex digits (`"ff00"`); 128-bit UUIDs are 32 lower-case hex digits.
+ */
+export interface NobleBindings extends EventEmitter {
+  init(): void;
+  /** @stoprocent/noble calls start() and stop() instead of init(); implementing both keeps that door open. */
+  start?(): void;
+  stop?(): void;
+  setScanParameters?(interval: number, window: number): void;
+  startScanning(serviceUuids: string[] | undefined, allowDuplicates: boolean): void;
+  stopScanning(): void;
+  reset?(): void;
+  connect(peripheralUuid: string, parameters?: unknown): void;
+  cancelConnect(peripheralUuid: string, parameters?: unknown): void;
+  disconnect(peripheralUuid: string): void;
+  updateRssi(peripheralUuid: string): void;
+  discoverServices(peripheralUuid: string, uuids: string[]): void;
+  discoverIncludedServices(peripheralUuid: string, serviceUuid: string, serviceUuids: string[]): void;
+  discoverCharacteristics(peripheralUuid: string, serviceUuid: string, characteristicUuids: string[]): void;
+  read(peripheralUuid: string, serviceUuid: string, characteristicUuid: string): void;
+  write(
+    peripheralUuid: string,
+    serviceUuid: string,
+    characteristicUuid: string,
+    data: Buffer,
+    withoutResponse: boolean,
+  ): void;
+  broadcast(peripheralUuid: string, serviceUuid: string, characteristicUuid: string, broadcast: boolean): void;
+  notify(peripheralUuid: string, serviceUuid: string, characteristicUuid: string, notify: boolean): void;
+  discoverDescriptors(peripheralUuid: string, serviceUuid: string, characteristicUuid: string): void;
+  readValue(peripheralUuid: string, serviceUuid: string, characteristicUuid: string, descriptorUuid: string): void;
+  writeValue(
+    peripheralUuid: string,
+    serviceUuid: string,
+    characteristicUuid: string,
+    descriptorUuid: string,
+    data: Buffer,
+  ): void;
+  readHandle(peripheralUuid: string, handle: number): void;
+  writeHandle(peripheralUuid: string, handle: number, data: Buffer, withoutResponse: boolean): void;
+}
+
+/** Names of the bindings methods noble may call, for proxies that forward calls generically. */
+export const BINDINGS_METHODS = [
+  "init",
+  "start",
+  "stop",
+  "setScanParameters",
+  "startScanning",
+  "stopScanning",
+  "reset",
+  "connect",
+  "cancelConnect",
+  "disconnect",
+  "updateRssi",
+  "discoverServices",
+  "discoverIncludedServices",
+  "discoverCharacteristics",
+  "read",
+  "write",
+  "broadcast",
+  "notify",
+  "discoverDescriptors",
+  "readValue",
+  "writeValue",
+  "readHandle",
+  "writeHandle",
+] as const;
+
+/** Events noble listens for on its bindings. */
+export const BINDINGS_EVENTS = [
+  "stateChange",
+  "addressChange",
+  "scanParametersSet",
+  "scanStart",
+  "scanStop",
+  "discover",
+  "connect",
+  "disconnect",
+  "rssiUpdate",
+  "servicesDiscover",
+  "servicesDiscovered",
+  "includedServicesDiscover",
+  "characteristicsDiscover",
+  "characteristicsDiscovered",
+  "read",
+  "write",
+  "broadcast",
+  "notify",
+  "descriptorsDiscover",
+  "valueRead",
+  "valueWrite",
+  "handleRead",
+  "handleWrite",
+  "handleNotify",
+  "onMtu",
+] as const;

@@ -1,0 +1,120 @@
+import type { BmsError } from "../errors";
+import type { BmsPayload, MosState } from "../protocol/payload";
+
+/**
+ * Public contract of the connection pool, used by src/nodes (DESIGN 5). One pool per bms-adapter config node.
+ * Times are in milliseconds here; the nodes convert from the seconds users type.
+ */
+export interface PoolOptions {
+  /** After the last lease ends the link stays this long (0 = close after every operation). */
+  idleTimeoutMs: number;
+  /** Never close idle links while the pool is open (idle timeout ignored). */
+  keepOpen: boolean;
+  sweepIntervalMs: number;
+  connectTimeoutMs: number;
+  commandTimeoutMs: number;
+  /** Cap on open links; the least recently used idle link is closed first, beyond that work waits in line. */
+  maxLinks: number;
+  /** How long a scan-to-find may look for an address before NOT_FOUND. Defaults to connectTimeoutMs. */
+  scanTimeoutMs?: number;
+  /** Per-battery backoff after consecutive connect failures: first delay, doubling up to the maximum. */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+  /** Optional sink for troubleshooting logs (debug: link events; trace: every frame in hex). */
+  log?: PoolLogger;
+}
+
+export interface PoolLogger {
+  debug(message: string): void;
+  trace(message: string): void;
+}
+
+export const DEFAULT_POOL_OPTIONS: Readonly<Required<Omit<PoolOptions, "log">>> = {
+  idleTimeoutMs: 60_000,
+  keepOpen: false,
+  sweepIntervalMs: 10_000,
+  connectTimeoutMs: 15_000,
+  commandTimeoutMs: 3_000,
+  maxLinks: 5,
+  scanTimeoutMs: 15_000,
+  backoffInitialMs: 2_000,
+  backoffMaxMs: 60_000,
+};
+
+/** Per-address link state (DESIGN 5), mapped to status badges by the nodes (DESIGN 4.4). */
+export type LinkState = "closed" | "searching" | "connecting" | "busy" | "idle" | "closing" | "backoff" | "released";
+
+export interface LinkStateEvent {
+  /** Upper-case, colon-separated address. */
+  address: string;
+  state: LinkState;
+  /** backoff: ms until the next attempt may start; released: ms until the hold ends. */
+  untilMs?: number;
+  /** The error that caused a close or backoff, if any. */
+  error?: BmsError;
+}
+
+/** Adapter states as noble reports them. Anything but poweredOn means no link can exist. */
+export type AdapterState = "unknown" | "resetting" | "unsupported" | "unauthorized" | "poweredOff" | "poweredOn";
+
+export interface AdapterStateEvent {
+  state: AdapterState;
+  /** Set when the adapter cannot be used at all (ADAPTER_UNAVAILABLE), with the fix in the message. */
+  error?: BmsError;
+}
+
+export interface PollTiming {
+  /** Whole poll as seen by the caller, including any wait and connect. */
+  latencyMs: number;
+  connection: "new" | "reused";
+  /** Time spent finding and connecting (0 when reused). */
+  connectMs: number;
+}
+
+export interface PollResult extends PollTiming {
+  address: string;
+  /** Advertised name, if seen. */
+  name: string | null;
+  payload: BmsPayload;
+}
+
+export interface MosResult extends PollTiming {
+  address: string;
+  name: string | null;
+  /** State read back after the write (or the unchanged state when nothing was written). */
+  state: MosState;
+  previous: MosState;
+  /** False when the state already matched and nothing was written. */
+  written: boolean;
+  verified: true;
+}
+
+export interface ScanResult {
+  address: string;
+  name: string | null;
+  rssi: number | null;
+  /** Advertises the JBD service (ff00 or fff0). */
+  jbd: boolean;
+  /** Currently held by this pool (such batteries do not advertise). */
+  linked: boolean;
+}
+
+/** What the pool offers its users; events are "state" (LinkStateEvent) and "adapter" (AdapterStateEvent). */
+export interface BmsPool {
+  poll(address: string): Promise<PollResult>;
+  /** Fields left out keep their present state (DESIGN 4.6). */
+  setMos(address: string, desired: Partial<MosState>): Promise<MosResult>;
+  /** Close the link now and refuse work with RELEASED for `holdMs` (DESIGN 4.7). */
+  release(address: string, holdMs: number): Promise<void>;
+  /** Drop the link (and any release hold or backoff) and connect afresh on next use. */
+  reconnect(address: string): Promise<void>;
+  scan(durationMs: number): Promise<ScanResult[]>;
+  linkState(address: string): LinkState;
+  adapterState(): AdapterState;
+  on(event: "state", listener: (event: LinkStateEvent) => void): this;
+  on(event: "adapter", listener: (event: AdapterStateEvent) => void): this;
+  off(event: "state", listener: (event: LinkStateEvent) => void): this;
+  off(event: "adapter", listener: (event: AdapterStateEvent) => void): this;
+  /** Rejects queued work with POOL_CLOSED, disconnects everything, stops timers, removes listeners. */
+  close(): Promise<void>;
+}

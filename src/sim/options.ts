@@ -1,0 +1,21 @@
+/** Settings of the simulated adapter (DESIGN 4.5 `simBatteries`, `simCells`, `simFaults`, `simLatency`). */
+export type FaultProfileName = "none" | "flaky" | "hostile";
+export type LatencyModelName = "realistic" | "instant";
+
+export interface SimulatorOptions {
+  /** Number of virtual batteries; battery n (1-based) has address AA:BB:CC:00:00:NN. */
+  batteries: number;
+  /** Cells per battery, 4..32. */
+  cells: number;
+  faults: FaultProfileName;
+  latency: LatencyModelName;
+  /** Seed for every random choice, so a run can be repeated exactly. */
+  seed?: number;
+}
+
+export const DEFAULT_SIMULATOR_OPTIONS: Readonly<SimulatorOptions> = {
+  batteries: 3,
+  cells: 4,
+  faults: "none",
+  latency: "realistic",
+};
