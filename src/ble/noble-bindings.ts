@@ -102,3 +102,15 @@ export const BINDINGS_EVENTS = [
   "handleNotify",
   "onMtu",
 ] as const;
+
+/**
+ * Extension event, not part of noble: bindings that cannot reach a radio at all (native HCI binding missing, no
+ * cap_net_raw, unsupported platform, adapter held by bluetoothd) emit `"unavailable"` with a message that says
+ * how to fix it, next to a `stateChange` to a non-poweredOn state. noble ignores it; our central listens for it on
+ * the bindings object and turns it into ADAPTER_UNAVAILABLE. When the radio comes back the bindings emit
+ * `stateChange("poweredOn")` as usual.
+ */
+export interface BindingsUnavailableEvent {
+  message: string;
+}
+export const BINDINGS_UNAVAILABLE_EVENT = "unavailable";
