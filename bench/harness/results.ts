@@ -33,6 +33,8 @@ export interface BenchResults {
   throughput: { poolPollsPerS: number; poolCpuUsPerPoll: number; flowPollsPerS: number | null };
   memory: { bytesPerLink: number; heapGrowthBytes: number; heapTrend: boolean };
   decode: { framesPerS: number };
+  /** Settings and per-policy detail beyond the contract keys. */
+  detail?: Record<string, unknown>;
 }
 
 export const RESULTS_PATH = path.join(__dirname, "..", "..", "..", "bench", "results", "latest.json");

@@ -3,7 +3,8 @@ import type { PollPolicy } from "../policies/policy";
 
 /**
  * Poll latency in simulated time: one battery polled `polls` times, one poll every `intervalMs` (or straight
- * after the previous one if that took longer). Each sample is the time from asking to having the payload.
+ * after the previous one if that took longer). Each sample is the time from asking to having the payload;
+ * `afterPoll` runs after each one (to read instruments for that poll).
  */
 export async function measurePollLatency(
   clock: VirtualClock,
@@ -11,6 +12,7 @@ export async function measurePollLatency(
   address: string,
   polls: number,
   intervalMs: number,
+  afterPoll?: () => void,
 ): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < polls; i++) {
@@ -18,6 +20,7 @@ export async function measurePollLatency(
     await clock.settle(policy.poll(address));
     const tookMs = clock.elapsedMs() - startedAt;
     samples.push(tookMs);
+    afterPoll?.();
     if (tookMs < intervalMs) await clock.advance(intervalMs - tookMs);
   }
   return samples;
