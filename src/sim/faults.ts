@@ -101,7 +101,8 @@ export type FaultKind =
   | "powerOff"
   | "needsPairing";
 
-export function resolveFaultProfile(faults: FaultProfileName | FaultProfile | undefined): FaultProfile {
+/** A named profile, or a custom one where every rate left out is that of `none`. */
+export function resolveFaultProfile(faults: FaultProfileName | Partial<FaultProfile> | undefined): FaultProfile {
   if (faults === undefined) return { ...FAULT_PROFILES.none };
   if (typeof faults === "string") {
     const profile = FAULT_PROFILES[faults];

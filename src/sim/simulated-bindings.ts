@@ -22,7 +22,7 @@ import type { BatteryState, VirtualBattery } from "./virtual-battery";
  * With a `world`, `batteries`/`cells` are the world's and are ignored here.
  */
 export type SimulatedBindingsOptions = Partial<Omit<SimulatorOptions, "faults" | "latency">> & {
-  faults?: FaultProfileName | FaultProfile;
+  faults?: FaultProfileName | Partial<FaultProfile>;
   latency?: LatencyModelName | LatencyModel;
   world?: SimWorld;
 };
@@ -134,7 +134,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
     return true;
   }
 
-  setFaults(faults: FaultProfileName | FaultProfile): void {
+  setFaults(faults: FaultProfileName | Partial<FaultProfile>): void {
     this.faults = resolveFaultProfile(faults);
     this.timers.cancelGroup("power");
     this.armPowerCut();
