@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, it } from "node:test";
 import {
   type BasicInfo,
@@ -19,21 +17,10 @@ import {
   toHex,
 } from "../../src/protocol";
 import { concatBytes, fromHex, splitEvery } from "./bytes";
+import { publicFrames } from "./public-frames";
 
-interface PublicFrame {
-  source: string;
-  kind: string;
-  hex: string;
-  notifications?: string[];
-  checksum_ok: boolean;
-  decoded?: Record<string, unknown>;
-}
-
-// dist/test/protocol -> repository root.
-const fixturePath = path.join(__dirname, "..", "..", "..", "test", "fixtures", "public-frames.json");
-const fixtures: PublicFrame[] = JSON.parse(readFileSync(fixturePath, "utf8"));
-const jbdFrames = fixtures.filter((f) => f.hex.startsWith("dd"));
-const authFrames = fixtures.filter((f) => f.hex.startsWith("ffaa"));
+const jbdFrames = publicFrames.filter((f) => f.hex.startsWith("dd"));
+const authFrames = publicFrames.filter((f) => f.hex.startsWith("ffaa"));
 
 function assembleOne(bytes: Uint8Array): Frame {
   const rejected: unknown[] = [];
@@ -169,7 +156,7 @@ function checkBasicInfoField(info: BasicInfo, key: string, expected: unknown, he
 
 describe("public frames (test/fixtures/public-frames.json)", () => {
   it("holds the frames the checks below expect", () => {
-    assert.equal(jbdFrames.length + authFrames.length, fixtures.length);
+    assert.equal(jbdFrames.length + authFrames.length, publicFrames.length);
     assert.ok(jbdFrames.filter((f) => f.hex.startsWith("dd03")).length >= 10);
   });
 
