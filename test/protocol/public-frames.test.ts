@@ -270,4 +270,21 @@ describe("public frames (test/fixtures/public-frames.json)", () => {
       jbdFrames.map((f) => f.hex),
     );
   });
+  it("recovers every frame after any cut-off prefix of any other frame (frames cut off by the next header)", () => {
+    for (const cutFixture of jbdFrames) {
+      const cut = fromHex(cutFixture.hex);
+      for (let length = 1; length < cut.length; length++) {
+        for (const next of jbdFrames) {
+          const assembler = new FrameAssembler();
+          const stream = concatBytes(cut.subarray(0, length), fromHex(next.hex));
+          const frames = splitEvery(stream, 20).flatMap((chunk) => assembler.push(chunk));
+          assert.deepEqual(
+            frames.map((f) => toHex(f.raw)),
+            [next.hex],
+            `${length} bytes of ${cutFixture.hex}, then ${next.hex}`,
+          );
+        }
+      }
+    }
+  });
 });
