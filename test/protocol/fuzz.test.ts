@@ -49,26 +49,27 @@ function cutAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
 
 const cuts = fc.array(fc.nat(), { maxLength: 16 });
 
-/** 0x03 frames with the real field layout and arbitrary values, NTC counts and tails. */
-const basicInfoArb = fc
-  .record({
-    voltage10mV: fc.integer({ min: 0, max: 0xffff }),
-    current10mA: fc.integer({ min: -0x8000, max: 0x7fff }),
-    residual10mAh: fc.integer({ min: 0, max: 0xffff }),
-    nominal10mAh: fc.integer({ min: 0, max: 0xffff }),
-    cycles: fc.integer({ min: 0, max: 0xffff }),
-    dateWord: fc.integer({ min: 0, max: 0xffff }),
-    balanceLow: fc.integer({ min: 0, max: 0xffff }),
-    balanceHigh: fc.integer({ min: 0, max: 0xffff }),
-    protection: fc.integer({ min: 0, max: 0xffff }),
-    version: fc.integer({ min: 0, max: 0xff }),
-    soc: fc.integer({ min: 0, max: 0xff }),
-    fet: fc.integer({ min: 0, max: 0xff }),
-    cells: fc.integer({ min: 0, max: 48 }),
-    temperaturesDeciKelvin: fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 8 }),
-    tail: fc.array(fc.integer({ min: 0, max: 0xff }), { maxLength: 20 }),
-  })
-  .map((fields) => basicInfoFrame(fields));
+/** Raw 0x03 fields with arbitrary values, NTC counts and tails. */
+const basicInfoFieldsArb = fc.record({
+  voltage10mV: fc.integer({ min: 0, max: 0xffff }),
+  current10mA: fc.integer({ min: -0x8000, max: 0x7fff }),
+  residual10mAh: fc.integer({ min: 0, max: 0xffff }),
+  nominal10mAh: fc.integer({ min: 0, max: 0xffff }),
+  cycles: fc.integer({ min: 0, max: 0xffff }),
+  dateWord: fc.integer({ min: 0, max: 0xffff }),
+  balanceLow: fc.integer({ min: 0, max: 0xffff }),
+  balanceHigh: fc.integer({ min: 0, max: 0xffff }),
+  protection: fc.integer({ min: 0, max: 0xffff }),
+  version: fc.integer({ min: 0, max: 0xff }),
+  soc: fc.integer({ min: 0, max: 0xff }),
+  fet: fc.integer({ min: 0, max: 0xff }),
+  cells: fc.integer({ min: 0, max: 48 }),
+  temperaturesDeciKelvin: fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 8 }),
+  tail: fc.array(fc.integer({ min: 0, max: 0xff }), { maxLength: 20 }),
+});
+
+/** 0x03 frames with the real field layout. */
+const basicInfoArb = basicInfoFieldsArb.map((fields) => basicInfoFrame(fields));
 
 const capturedFrames = publicFrames
   .filter((f) => f.hex.startsWith("dd"))
@@ -213,6 +214,43 @@ describe(`protocol fuzzing (${RUNS} runs per property)`, () => {
           frames.map((f) => toHex(f.raw)),
           pairs.map(([, frame]) => toHex(frame)),
         );
+      }),
+    );
+  });
+  it("decodeBasicInfo reads every field at its documented offset and scale", (t) => {
+    property(
+      t,
+      "basic info fields",
+      fc.property(basicInfoFieldsArb, (f) => {
+        const info = decodeBasicInfo(parseFrame(basicInfoFrame(f)));
+        const scale = f.fet & 0x80 ? 10 : 1;
+        assert.equal(info.voltage, f.voltage10mV / 100);
+        assert.equal(info.current, (f.current10mA * scale) / 100);
+        assert.equal(info.residualCapacity, (f.residual10mAh * scale) / 100);
+        assert.equal(info.nominalCapacity, (f.nominal10mAh * scale) / 100);
+        assert.equal(info.cycles, f.cycles);
+        assert.equal(info.stateOfCharge, f.soc);
+        assert.equal(info.cellCount, f.cells);
+        assert.deepEqual(info.mos, { charge: (f.fet & 1) === 1, discharge: (f.fet & 2) === 2 });
+        assert.deepEqual(
+          info.temperatures,
+          f.temperaturesDeciKelvin.map((k) => (k - 2731) / 10),
+        );
+        const balanceBits = f.balanceLow + f.balanceHigh * 0x10000;
+        info.balancing.forEach((on, cell) => {
+          assert.equal(on, cell < 32 && Math.floor(balanceBits / 2 ** cell) % 2 === 1);
+        });
+        assert.equal(
+          info.protectionActive.length,
+          [...(f.protection & 0x1fff).toString(2)].filter((b) => b === "1").length,
+        );
+        assert.equal(info.extra === undefined, f.tail.length === 0);
+        if (f.tail.length >= 9) assert.equal(info.extra?.humidity, f.tail[0]);
+        if (f.tail.length !== 9 && f.tail.length > 0) assert.ok(info.extra?.unknownTail);
+        if (info.productionDate !== null) {
+          const [year, month, day] = info.productionDate.split("-").map(Number);
+          assert.equal(((year! - 2000) << 9) | (month! << 5) | day!, f.dateWord);
+        }
       }),
     );
   });
