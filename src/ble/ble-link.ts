@@ -132,8 +132,12 @@ export class BleLink {
 
   /**
    * Marks the link dead without talking to the radio (adapter powered off: every handle is gone already).
+   * noble sends no disconnect then and would keep the peripheral "connected", refusing the next connect with
+   * "Peripheral already connected"; we correct its record to what the adapter says.
    */
   abandon(reason: BmsError): void {
+    if (!this.open) return;
+    this.peripheral.state = "disconnected";
     this.finish(reason);
   }
 

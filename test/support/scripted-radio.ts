@@ -39,6 +39,8 @@ export interface ScriptedBattery {
   protectionOff: number;
   /** Only write-with-response (old dongles). */
   writeWithResponseOnly: boolean;
+  /** Counts connections: a reply never crosses into a later connection. */
+  generation: number;
 }
 
 export interface RadioEvent {
@@ -118,6 +120,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
       lockMask: 0,
       protectionOff: 0,
       writeWithResponseOnly: false,
+      generation: 0,
     };
     this.batteries.set(battery.id, battery);
     return battery;
@@ -204,6 +207,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
       }
       battery.connected = true;
       battery.advertising = false;
+      battery.generation++;
       this.record("connected", id);
       this.emit("connect", id, null);
     }, this.timing.connectMs);
@@ -274,6 +278,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
     const frames = battery.duplicateReplies ? [...replies, ...replies] : replies;
     const notify = LAYOUTS[battery.layout].notify;
     let delay = this.timing.replyMs + battery.replyDelayMs;
+    const generation = battery.generation;
     for (const frame of frames) {
       const bytes = new Uint8Array(frame);
       if (battery.corruptNext > 0) {
@@ -283,7 +288,9 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
       for (let offset = 0; offset < bytes.length; offset += 20) {
         const chunk = Buffer.from(bytes.subarray(offset, offset + 20));
         setTimeout(() => {
-          if (battery.connected) this.emit("read", id, serviceUuid, notify, chunk, true);
+          if (battery.connected && battery.generation === generation) {
+            this.emit("read", id, serviceUuid, notify, chunk, true);
+          }
         }, delay);
         delay += 1;
       }
