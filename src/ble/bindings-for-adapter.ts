@@ -1,3 +1,4 @@
+import { SimulatedBindings } from "../sim";
 import type { AdapterConfig } from "./adapter-config";
 import type { NobleBindings } from "./noble-bindings";
 import { UnavailableBindings } from "./unavailable-bindings";
@@ -7,8 +8,7 @@ import { UnavailableBindings } from "./unavailable-bindings";
  * real HCI adapter (and for the simulator run inside the host, which covers the IPC path in tests).
  */
 export function createBindingsForAdapter(config: AdapterConfig): NobleBindings {
-  if (config.transport === "simulator" && !config.inHost) {
-    return new UnavailableBindings("the simulator is not available in this build");
-  }
+  if (config.transport === "simulator" && !config.inHost) return new SimulatedBindings(config.simulator);
+  // Until the adapter host lands, both paths report the radio as unavailable through the regular event.
   return new UnavailableBindings("the HCI adapter host is not available in this build");
 }
