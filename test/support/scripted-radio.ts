@@ -8,7 +8,8 @@ import { encodeResponse, Register } from "../../src/protocol";
  * what happened (connect starts, writes, disconnects) with timestamps so tests assert ordering, not timing.
  * The shared simulator (src/sim) covers the same ground with random fault profiles; this one is for precision.
  */
-export type ConnectBehaviour = "ok" | "hang" | "fail";
+/** late: completes after `connectDelayMs` even if the connect was cancelled (the controller raced the cancel). */
+export type ConnectBehaviour = "ok" | "hang" | "fail" | "late";
 
 export interface ScriptedBattery {
   readonly address: string;
@@ -19,6 +20,8 @@ export interface ScriptedBattery {
   advertising: boolean;
   connected: boolean;
   connect: ConnectBehaviour;
+  /** Overrides the radio's connect latency for this battery. */
+  connectDelayMs: number | undefined;
   /** Drop the next N requests without answering. */
   ignoreNext: number;
   /** Answer every request twice. */
@@ -110,6 +113,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
       advertising: true,
       connected: false,
       connect: "ok",
+      connectDelayMs: undefined,
       ignoreNext: 0,
       duplicateReplies: false,
       echo: false,
@@ -210,17 +214,18 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
       battery.generation++;
       this.record("connected", id);
       this.emit("connect", id, null);
-    }, this.timing.connectMs);
+    }, battery.connectDelayMs ?? this.timing.connectMs);
     this.pendingConnects.set(id, timer);
   }
 
   cancelConnect(id: string): void {
     if (!this.pendingConnects.has(id)) return;
+    this.record("connect-cancel", id);
+    if (this.batteries.get(id)?.connect === "late") return;
     const timer = this.pendingConnects.get(id);
     if (timer) clearTimeout(timer);
     this.pendingConnects.delete(id);
     this.connectsInFlight--;
-    this.record("connect-cancel", id);
   }
 
   disconnect(id: string): void {
