@@ -26,7 +26,13 @@ export class NodeBadge {
   }
 
   adapterChanged(event: AdapterStateEvent): void {
-    this.adapter = adapterBadge(event, this.t);
+    const next = adapterBadge(event, this.t);
+    // Every link died while the adapter was unusable, so when it is back the battery has no link until next use.
+    if (this.adapter && !next) {
+      this.showingResult = false;
+      this.link = linkBadge({ address: "", state: "closed" }, this.t);
+    }
+    this.adapter = next;
     this.render();
   }
 

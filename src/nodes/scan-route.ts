@@ -7,6 +7,7 @@ import { type AdapterSettingsInput, parseAdapterSettings } from "./adapter-setti
 
 const DEFAULT_SCAN_SECONDS = 4;
 const MAX_SCAN_SECONDS = 10;
+const registeredOn = new WeakSet<object>();
 
 /**
  * `GET bms-adapter/scan` for the editor's address picker (DESIGN 4.9). With `id` of a deployed bms-adapter it scans
@@ -15,6 +16,9 @@ const MAX_SCAN_SECONDS = 10;
  * `duration` (seconds, default 4, at most 10) bounds the scan.
  */
 export function registerScanRoute(RED: NodeAPI): void {
+  // The module function runs once per runtime, but test harnesses call it on every load of the same admin app.
+  if (registeredOn.has(RED.httpAdmin)) return;
+  registeredOn.add(RED.httpAdmin);
   RED.httpAdmin.get("/bms-adapter/scan", RED.auth.needsPermission("bms-adapter.read"), (req, res) => {
     const query = req.query as Record<string, unknown>;
     scan(RED, query).then(
