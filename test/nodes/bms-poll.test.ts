@@ -8,6 +8,7 @@ import {
   exchange,
   type FlowNode,
   helper,
+  nextMessage,
   nextMessages,
   node,
   OUR_NODES,
@@ -283,6 +284,24 @@ describe("bms-poll", () => {
       assert.equal(second!.bms.connection, "reused");
       await helper.unload();
       assert.equal(clock.countTimers(), 0, "no interval left after close");
+    } finally {
+      clock.uninstall();
+    }
+  });
+
+  it("reports interval poll failures to Catch with msg.error.code (fake clock)", async () => {
+    const clock = FakeTimers.withGlobal(globalThis).install({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      await helper.load(OUR_NODES, flow({ interval: 5 }));
+      node("p1").receive({ topic: "release", payload: 60 });
+      await until(() => statusTexts("p1").at(-1) === `${STATUS}released`, "released");
+      const caught = nextMessage("caught");
+      clock.tick(5_000);
+      const msg = await caught;
+      assert.equal(msg.error.code, "RELEASED");
+      assert.equal(msg.error.source.id, "p1");
+      assert.equal(msg.bms.address, BATTERY_1);
+      await helper.unload();
     } finally {
       clock.uninstall();
     }
