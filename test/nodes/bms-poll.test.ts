@@ -306,4 +306,15 @@ describe("bms-poll", () => {
       clock.uninstall();
     }
   });
+
+  it("fails a poll still connecting with POOL_CLOSED when the adapter is redeployed", async () => {
+    const original = flow({}, { simLatency: "realistic" });
+    await helper.load(OUR_NODES, original);
+    const caught = nextMessage("caught");
+    node("p1").receive({});
+    const changed = original.map((n) => (n.id === "a1" ? { ...n, idleTimeout: 30 } : n));
+    await helper.setFlows(changed, "nodes");
+    const msg = await caught;
+    assert.equal(msg.error.code, "POOL_CLOSED");
+  });
 });
