@@ -20,8 +20,8 @@ import {
 
 export interface SessionOptions {
   commandTimeoutMs: number;
-  /** trace: every frame in and out, in hex. */
-  trace?: (message: string) => void;
+  /** trace: every frame in and out, in hex; absent when trace logging is off, so no hex text is built. */
+  trace?: ((message: string) => void) | undefined;
 }
 
 export interface MosChange {
@@ -49,7 +49,7 @@ interface PendingRequest {
 export class BmsSession {
   private readonly link: BleLink;
   private readonly commandTimeoutMs: number;
-  private readonly trace: (message: string) => void;
+  private readonly trace: ((message: string) => void) | undefined;
   private readonly assembler: FrameAssembler;
   private readonly removeHandlers: Array<() => void>;
   private pending: PendingRequest | null = null;
@@ -62,7 +62,7 @@ export class BmsSession {
   constructor(link: BleLink, options: SessionOptions) {
     this.link = link;
     this.commandTimeoutMs = options.commandTimeoutMs;
-    this.trace = options.trace ?? (() => {});
+    this.trace = options.trace;
     this.assembler = new FrameAssembler({ onReject: (reason: unknown) => this.onRejectedBytes(reason) });
     this.removeHandlers = [link.onData((chunk) => this.onChunk(chunk)), link.onClose((reason) => this.end(reason))];
   }
@@ -161,7 +161,7 @@ export class BmsSession {
         const retryable =
           error instanceof BmsError && (error.code === "RESPONSE_TIMEOUT" || error.code === "BAD_FRAME");
         if (!retryable || attempt >= ATTEMPTS_PER_REQUEST) throw error;
-        this.trace(`${this.address}: ${error.code} for register 0x${hexByte(register)}; asking again`);
+        this.trace?.(`${this.address}: ${error.code} for register 0x${hexByte(register)}; asking again`);
       }
     }
   }
@@ -195,7 +195,7 @@ export class BmsSession {
         },
       };
       this.pending = pending;
-      this.trace(`${this.address} >> ${toHex(bytes)}`);
+      this.trace?.(`${this.address} >> ${toHex(bytes)}`);
       this.link.write(bytes, this.commandTimeoutMs).catch((error: unknown) => {
         if (this.pending === pending) pending.reject(asBmsError(error));
       });
@@ -214,10 +214,10 @@ export class BmsSession {
   }
 
   private onFrame(frame: Frame): void {
-    this.trace(`${this.address} << ${toHex(frame.raw)}`);
+    this.trace?.(`${this.address} << ${toHex(frame.raw)}`);
     const pending = this.pending;
     if (!pending) {
-      this.trace(`${this.address}: discarded a frame for register 0x${hexByte(frame.register)}: no request waiting`);
+      this.trace?.(`${this.address}: discarded a frame for register 0x${hexByte(frame.register)}: no request waiting`);
       return;
     }
     if (isRequestEcho(frame, pending.request)) {
@@ -230,7 +230,7 @@ export class BmsSession {
       return;
     }
     if (frame.register !== pending.register) {
-      this.trace(
+      this.trace?.(
         `${this.address}: discarded a frame for register 0x${hexByte(frame.register)} while waiting for 0x${hexByte(pending.register)}`,
       );
       return;
@@ -247,7 +247,7 @@ export class BmsSession {
   /** Bytes the assembler threw away (bad checksum, truncated frame) fail the request waiting, and only that one. */
   private onRejectedBytes(reason: unknown): void {
     const detail = reason instanceof Error ? reason.message : String(reason);
-    this.trace(`${this.address}: rejected bytes: ${detail}`);
+    this.trace?.(`${this.address}: rejected bytes: ${detail}`);
     this.pending?.reject(
       reason instanceof BmsError ? reason : new BmsError("BAD_FRAME", `${this.address} sent a bad frame: ${detail}`),
     );

@@ -6,6 +6,7 @@ import type { AdapterUser, BmsAdapterNode } from "./adapter-node";
 import { type AdapterNodeDef, type AdapterSettings, parseAdapterSettings } from "./adapter-settings";
 import { PoolListenerScope } from "./pool-listener-scope";
 import { registerScanRoute } from "./scan-route";
+import { traceLoggingEnabled } from "./trace-logging";
 
 /**
  * The bms-adapter config node: holds the radio settings and owns one connection pool, created on first use.
@@ -44,7 +45,9 @@ export = (RED: NodeAPI) => {
       try {
         pool = createPool(settings.adapter, {
           ...settings.options,
-          log: { debug: (m) => this.debug(m), trace: (m) => this.trace(m) },
+          log: traceLoggingEnabled(RED)
+            ? { debug: (m) => this.debug(m), trace: (m) => this.trace(m) }
+            : { debug: (m) => this.debug(m) },
         });
       } catch (err) {
         if (isBmsError(err)) throw err;

@@ -74,7 +74,7 @@ export class ConnectionPool extends EventEmitter implements BmsPool {
   private readonly central: BleCentral;
   private readonly options: Required<Omit<PoolOptions, "log">>;
   private readonly debug: (message: string) => void;
-  private readonly trace: (message: string) => void;
+  private readonly trace: ((message: string) => void) | undefined;
   private readonly entries = new Map<string, Entry>();
   private readonly slots: LinkSlots;
   private readonly lifetime = new AbortController();
@@ -99,7 +99,7 @@ export class ConnectionPool extends EventEmitter implements BmsPool {
     this.central = central;
     this.options = { ...DEFAULT_POOL_OPTIONS, scanTimeoutMs: options.connectTimeoutMs, ...stripLog(options) };
     this.debug = (message) => options.log?.debug(message);
-    this.trace = (message) => options.log?.trace(message);
+    this.trace = options.log?.trace?.bind(options.log);
     this.slots = new LinkSlots(Math.max(1, this.options.maxLinks));
     this.lastAdapterState = central.state;
     this.lastAdapterError = central.unavailableError;

@@ -26,7 +26,11 @@ export interface PoolOptions {
 
 export interface PoolLogger {
   debug(message: string): void;
-  trace(message: string): void;
+  /**
+   * Every frame in and out, in hex. Leave it out unless trace logging is on: the hex text for every frame of every
+   * poll is otherwise built for nothing.
+   */
+  trace?(message: string): void;
 }
 
 export const DEFAULT_POOL_OPTIONS: Readonly<Required<Omit<PoolOptions, "log">>> = {

@@ -70,9 +70,19 @@ export function decodeBasicInfo(frame: Frame): BasicInfo {
   const unitScale = fet & FET_TENFOLD_UNITS ? 10 : 1;
   const cellCount = data[21] as number;
   const protectionWord = view.getUint16(16);
-  const protection = Object.fromEntries(
-    PROTECTION_BITS.map((name, bit) => [name, (protectionWord & (1 << bit)) !== 0]),
-  ) as unknown as ProtectionFlags;
+  // Plain loops here and below: this runs for every poll of every battery.
+  const protection = {} as ProtectionFlags;
+  const protectionActive: ProtectionName[] = [];
+  for (let bit = 0; bit < PROTECTION_BITS.length; bit++) {
+    const name = PROTECTION_BITS[bit] as ProtectionName;
+    const set = (protectionWord & (1 << bit)) !== 0;
+    protection[name] = set;
+    if (set) protectionActive.push(name);
+  }
+  const temperatures = new Array<number>(ntcCount);
+  for (let index = 0; index < ntcCount; index++) {
+    temperatures[index] = (view.getUint16(FIXED_LENGTH + 2 * index) - ZERO_CELSIUS_DECIKELVIN) / 10;
+  }
 
   const info: BasicInfo = {
     voltage: view.getUint16(0) / 100,
@@ -83,15 +93,12 @@ export function decodeBasicInfo(frame: Frame): BasicInfo {
     productionDate: decodeProductionDate(view.getUint16(10)),
     balancing: decodeBalancing(view.getUint16(12), view.getUint16(14), cellCount),
     protection,
-    protectionActive: PROTECTION_BITS.filter((name) => protection[name]),
+    protectionActive,
     softwareVersion: decodeSoftwareVersion(data[18] as number),
     stateOfCharge: data[19] as number,
     mos: { charge: (fet & FET_CHARGE) !== 0, discharge: (fet & FET_DISCHARGE) !== 0 },
     cellCount,
-    temperatures: Array.from(
-      { length: ntcCount },
-      (_, index) => (view.getUint16(FIXED_LENGTH + 2 * index) - ZERO_CELSIUS_DECIKELVIN) / 10,
-    ),
+    temperatures,
   };
   if (data.length > trailerStart) info.extra = decodeTrailer(data.subarray(trailerStart), unitScale);
   return info;
@@ -113,18 +120,24 @@ function decodeProductionDate(word: number): string | null {
   const year = 2000 + (word >> 9);
   const month = (word >> 5) & 0x0f;
   const day = word & 0x1f;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return null;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Vendor mapping (PROTOCOL 3.6): bit0 of bytes 12-13 = cell 1 ... bit0 of bytes 14-15 = cell 17; one per cell. */
 function decodeBalancing(low: number, high: number, cellCount: number): boolean[] {
-  return Array.from({ length: cellCount }, (_, cell) => {
-    if (cell < 16) return (low & (1 << cell)) !== 0;
-    if (cell < 32) return (high & (1 << (cell - 16))) !== 0;
-    return false;
-  });
+  const balancing = new Array<boolean>(cellCount);
+  for (let cell = 0; cell < cellCount; cell++) {
+    if (cell < 16) balancing[cell] = (low & (1 << cell)) !== 0;
+    else if (cell < 32) balancing[cell] = (high & (1 << (cell - 16))) !== 0;
+    else balancing[cell] = false;
+  }
+  return balancing;
 }
 
 /** Nibbles: 0x80 -> "8.0", 0x10 -> "1.0", 0x44 -> "4.4" (PROTOCOL 3.4; not the byte / 10 some tools print). */

@@ -17,8 +17,10 @@ export function decodeCellVoltages(frame: Frame): number[] {
       details: { frame: hex },
     });
   }
-  return Array.from(
-    { length: data.length / 2 },
-    (_, cell) => (((data[2 * cell] as number) << 8) | (data[2 * cell + 1] as number)) / 1000,
-  );
+  const count = data.length / 2;
+  const volts = new Array<number>(count);
+  for (let cell = 0; cell < count; cell++) {
+    volts[cell] = (((data[2 * cell] as number) << 8) | (data[2 * cell + 1] as number)) / 1000;
+  }
+  return volts;
 }

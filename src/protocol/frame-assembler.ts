@@ -21,8 +21,10 @@ export interface FrameAssemblerOptions {
  *
  * Memory is bounded: after every push at most one incomplete frame (< 262 bytes) is kept.
  */
+const NOTHING = new Uint8Array(0);
+
 export class FrameAssembler {
-  #pending: Uint8Array = new Uint8Array(0);
+  #pending: Uint8Array = NOTHING;
   readonly #onReject: ((error: ProtocolError) => void) | undefined;
 
   constructor(options: FrameAssemblerOptions = {}) {
@@ -36,12 +38,13 @@ export class FrameAssembler {
 
   /** Forgets any partial frame, e.g. after a reconnect or before a new request. */
   reset(): void {
-    this.#pending = new Uint8Array(0);
+    this.#pending = NOTHING;
   }
 
   /** Adds one chunk and returns every frame it completes, in stream order. Never throws on any input. */
   push(chunk: Uint8Array): Frame[] {
-    // A fresh copy: the caller's chunk (often a Buffer from a reused pool) is never aliased.
+    // A fresh copy: the caller's chunk (often a Buffer from a reused pool) is never aliased, and the frames
+    // returned may be views of this private buffer, which is never written again.
     const bytes = new Uint8Array(this.#pending.length + chunk.length);
     bytes.set(this.#pending, 0);
     bytes.set(chunk, this.#pending.length);
@@ -59,7 +62,7 @@ export class FrameAssembler {
       if (bytes.length - start < HEADER_LENGTH) break;
       const end = start + declaredFrameLength(bytes, start);
       if (end <= bytes.length) {
-        const result = checkFrameAt(bytes, start);
+        const result = checkFrameAt(bytes, start, true);
         if (typeof result === "string") {
           rejected.push(badFrame(result, bytes.subarray(start, end)));
           position = start + 1;
@@ -75,7 +78,7 @@ export class FrameAssembler {
       position = next;
     }
     // A copy of the remainder only, so a large chunk is not kept alive by a small view into it.
-    this.#pending = bytes.slice(position);
+    this.#pending = position >= bytes.length ? NOTHING : bytes.slice(position);
 
     // Reported only once the state is consistent, so a throwing callback cannot corrupt the assembler.
     if (this.#onReject !== undefined) for (const error of rejected) this.#onReject(error);

@@ -131,6 +131,16 @@ export class PackPhysics {
     this.undervoltageTripped = false;
   }
 
+  /**
+   * Trips a cell voltage protection now, as crossing its threshold would; it releases by the usual rule (SOC back
+   * below 95 % / above 5 %). Lets a test reach the state without waiting for simulated time to carry a pack there.
+   */
+  tripProtection(kind: "cellOvervoltage" | "cellUndervoltage", nowMs: number): void {
+    this.advanceTo(nowMs);
+    if (kind === "cellOvervoltage") this.overvoltageTripped = true;
+    else this.undervoltageTripped = true;
+  }
+
   readings(nowMs: number): PackReadings {
     this.advanceTo(nowMs);
     const current = Math.round(this.effectiveCurrent(nowMs) * 100) / 100;

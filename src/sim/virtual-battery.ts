@@ -119,6 +119,11 @@ export class VirtualBattery {
     this.physics.forcedCurrent = amps;
   }
 
+  /** Trips cell over- or under-voltage protection now: the BMS holds the charge (or discharge) FET off. */
+  tripProtection(kind: "cellOvervoltage" | "cellUndervoltage"): void {
+    this.physics.tripProtection(kind, Date.now());
+  }
+
   get cellVoltages(): number[] {
     return this.readings().cellVoltages;
   }

@@ -31,10 +31,14 @@ function flow(allowWrites: boolean): FlowNode[] {
   ];
 }
 
-/** Puts battery 1 back to both MOSFETs on and no forced physics, via a real command through the node. */
+/**
+ * Puts battery 1 back to both MOSFETs on with no current flowing, via a real command through the node. The current
+ * is pinned at 0 A: the simulator's own load profile follows the time of day, which would make these tests depend
+ * on when they run.
+ */
 async function reset(): Promise<void> {
   const battery = simulatorOf(BATTERIES).battery(BATTERY_1)!;
-  battery.setCurrent(null);
+  battery.setCurrent(0);
   battery.soc = 60;
   await exchange("m1", { payload: "on" }, "out");
 }
@@ -96,16 +100,17 @@ describe("bms-mos", () => {
     await helper.load(OUR_NODES, flow(true));
     await reset();
     const battery = simulatorOf(BATTERIES).battery(BATTERY_1)!;
-    // A full pack with charge current trips cell over-voltage protection: the BMS holds the charge FET off.
+    // A full pack whose cell over-voltage protection has tripped: the BMS holds the charge FET off whatever the
+    // software lock says.
     battery.soc = 100;
-    battery.setCurrent(30);
+    battery.tripProtection("cellOvervoltage");
     await exchange("m1", { payload: { charge: false } }, "out");
     const caught = await exchange("m1", { payload: { charge: true } }, "caught");
     assert.equal(caught.error.code, "MOS_NOT_CONFIRMED");
     assert.equal(caught.bms.verified, false);
     assert.equal(caught.bms.state.charge, false);
     assert.equal(statusTexts("m1").at(-1), `${STATUS}notConfirmed`);
-    battery.setCurrent(null);
+    battery.setCurrent(0);
     battery.soc = 60;
   });
 

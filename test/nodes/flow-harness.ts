@@ -82,14 +82,25 @@ export function adapterNode(id: string): BmsAdapterNode {
 // biome-ignore lint/suspicious/noExplicitAny: see above
 export type Msg = Record<string, any>;
 
+/**
+ * How long a test waits for an expected message before failing with a clear error instead of hanging: a safety
+ * net for a message that went elsewhere (e.g. to Catch), not a timing assertion.
+ */
+const MESSAGE_SAFETY_TIMEOUT_MS = 30_000;
+
 /** Resolves with the next `count` messages a helper node receives. */
 export function nextMessages(helperId: string, count: number): Promise<Msg[]> {
   const target = node(helperId);
   const received: Msg[] = [];
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const safety = setTimeout(() => {
+      target.removeListener("input", onInput);
+      reject(new Error(`${helperId} received ${received.length} of ${count} expected messages`));
+    }, MESSAGE_SAFETY_TIMEOUT_MS);
     const onInput = (msg: Msg) => {
       received.push(msg);
       if (received.length === count) {
+        clearTimeout(safety);
         target.removeListener("input", onInput);
         resolve(received);
       }
