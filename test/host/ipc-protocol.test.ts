@@ -46,6 +46,11 @@ describe("adapter host IPC encoding", () => {
     assert.deepEqual(overIpc(["id", null]), ["id", null]);
   });
 
+  it("keeps undefined arguments undefined (noble's HCI connect defaults only an undefined parameters object)", () => {
+    assert.deepEqual(overIpc(["aabbcc000001", undefined]), ["aabbcc000001", undefined]);
+    assert.deepEqual(overIpc({ a: 1, b: undefined }), { a: 1 });
+  });
+
   it("leaves plain objects that merely have a $buffer field among others alone", () => {
     assert.deepEqual(overIpc({ $buffer: "00", other: 1 }), { $buffer: "00", other: 1 });
   });

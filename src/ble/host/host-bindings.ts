@@ -110,7 +110,10 @@ export class HostBindings extends EventEmitter implements NobleBindings, Stoppab
     this.call("startScanning", [serviceUuids, allowDuplicates]);
   }
   stopScanning(): void {
-    this.call("stopScanning", []);
+    if (!this.call("stopScanning", [])) {
+      // No child, no scan: noble's stopScanningAsync still waits for the event.
+      process.nextTick(() => this.emit("scanStop"));
+    }
   }
   setScanParameters(interval: number, window: number): void {
     this.call("setScanParameters", [interval, window]);

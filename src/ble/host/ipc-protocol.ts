@@ -56,9 +56,17 @@ interface EncodedBuffer {
 interface EncodedError {
   $error: string;
 }
+/** JSON turns `undefined` in an array into null, and noble's HCI code defaults only undefined parameters. */
+interface EncodedUndefined {
+  $undefined: true;
+}
 
-/** Turns Buffers/typed arrays into `{$buffer: hex}` and Errors into `{$error: message}`, recursively. */
+/**
+ * Turns Buffers/typed arrays into `{$buffer: hex}`, Errors into `{$error: message}` and undefined into
+ * `{$undefined: true}`, recursively.
+ */
 export function encodeValue(value: unknown): unknown {
+  if (value === undefined) return { $undefined: true } satisfies EncodedUndefined;
   if (value instanceof Uint8Array) return { $buffer: Buffer.from(value).toString("hex") } satisfies EncodedBuffer;
   if (ArrayBuffer.isView(value)) {
     const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
@@ -68,7 +76,7 @@ export function encodeValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(encodeValue);
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[key] = encodeValue(inner);
+    for (const [key, inner] of Object.entries(value)) if (inner !== undefined) out[key] = encodeValue(inner);
     return out;
   }
   return value;
@@ -82,6 +90,7 @@ export function decodeValue(value: unknown): unknown {
     const keys = Object.keys(record);
     if (keys.length === 1 && typeof record.$buffer === "string") return Buffer.from(record.$buffer, "hex");
     if (keys.length === 1 && typeof record.$error === "string") return new Error(record.$error);
+    if (keys.length === 1 && record.$undefined === true) return undefined;
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(record)) out[key] = decodeValue(inner);
     return out;
