@@ -45,6 +45,10 @@ describe("adapter host with transport hci on a machine without Bluetooth", () =>
     );
     try {
       const delays: Array<number | undefined> = [];
+      let unavailableEvents = 0;
+      bindings.on(BINDINGS_UNAVAILABLE_EVENT, () => {
+        unavailableEvents += 1;
+      });
       for (let round = 0; round < 4; round++) {
         const exited = nextEvent<[HostExitEvent]>(bindings, HOST_EXIT_EVENT);
         if (round === 0) bindings.init();
@@ -65,6 +69,7 @@ describe("adapter host with transport hci on a machine without Bluetooth", () =>
         await restarted;
       }
       assert.deepEqual(delays, [1_000, 2_000, 4_000, 4_000]);
+      assert.equal(unavailableEvents, 1, "the same reason is reported once, not on every retry");
       // Let the last child report and exit too; dispose() then has only the pending restart to clear.
       await nextEvent(bindings, HOST_EXIT_EVENT);
       assert.equal(clock.countTimers(), 1);

@@ -268,8 +268,11 @@ export class HostBindings extends EventEmitter implements NobleBindings, Stoppab
 
   private onChildMessage(message: ChildToParent): void {
     if (message.kind === "unavailable") {
-      this.reason = message.message;
-      this.emit(BINDINGS_UNAVAILABLE_EVENT, { message: message.message });
+      // Each retry of a still-broken adapter says the same again: tell noble's users only about news.
+      if (message.message !== this.reason) {
+        this.reason = message.message;
+        this.emit(BINDINGS_UNAVAILABLE_EVENT, { message: message.message });
+      }
       this.setState(message.state);
       return;
     }

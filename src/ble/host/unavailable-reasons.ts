@@ -13,7 +13,7 @@ export interface Unavailability {
 
 const REBUILD_FIX =
   "run `npm rebuild @abandonware/bluetooth-hci-socket` in the Node-RED user directory " +
-  "(needs build-essential, python3, libbluetooth-dev, libudev-dev), then restart Node-RED";
+  "(needs build-essential, python3, libbluetooth-dev, libudev-dev); the adapter is retried by itself";
 const PERMISSION_FIX =
   "no permission for raw Bluetooth: run `sudo setcap cap_net_raw+eip $(eval readlink -f $(which node))` " +
   "or set AmbientCapabilities=CAP_NET_RAW in the Node-RED systemd unit";
