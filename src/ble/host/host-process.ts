@@ -8,8 +8,8 @@
  * even with SIGKILL), on SIGTERM (turned into a normal exit so noble's exit hook can still drop its links), and
  * after reporting that the adapter is unavailable.
  */
+import { SimulatedBindings } from "../../sim";
 import { BINDINGS_EVENTS, BINDINGS_METHODS, BINDINGS_UNAVAILABLE_EVENT, type NobleBindings } from "../noble-bindings";
-import { createSimulatorBindings } from "../simulator-bindings";
 import {
   type ChildToParent,
   decodeHostArgument,
@@ -96,7 +96,7 @@ function main(): void {
       bindings = openHciBindings(config.hciDevice);
       forwardEvents(bindings, config.hciDevice);
     } else {
-      const simulated = createSimulatorBindings(config.simulator);
+      const simulated = new SimulatedBindings(config.simulator);
       process.on("exit", () => simulated.dispose());
       bindings = simulated;
       forwardEvents(bindings, undefined);
