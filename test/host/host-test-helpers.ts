@@ -1,4 +1,5 @@
 import type { EventEmitter } from "node:events";
+import { readFileSync } from "node:fs";
 
 // Captured before any test installs a fake clock: the safety timeouts below must run on real time.
 const realSetTimeout = globalThis.setTimeout;
@@ -40,6 +41,20 @@ export function processExists(pid: number): boolean {
   }
 }
 
+/**
+ * True while the process is still running. A child whose parent died is reaped by init, which in a container
+ * can take a while; until then it is a zombie (state Z in /proc/<pid>/stat): exited, but still visible to kill().
+ */
+export function processRunning(pid: number): boolean {
+  if (!processExists(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
 /** The process-level listeners the adapter host may add, to check none is left behind. */
 export function processHookCounts(): Record<string, number> {
   return {
@@ -47,4 +62,21 @@ export function processHookCounts(): Record<string, number> {
     SIGINT: process.listenerCount("SIGINT"),
     SIGTERM: process.listenerCount("SIGTERM"),
   };
+}
+
+/** Bounds any await on a real child process by the safety timeout, so a broken host fails instead of hanging. */
+export function withinSafetyTimeout<T>(promise: Promise<T>, what: string, timeoutMs = SAFETY_TIMEOUT_MS): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = realSetTimeout(() => reject(new Error(`${what}: nothing within ${timeoutMs} ms`)), timeoutMs);
+    promise.then(
+      (value) => {
+        realClearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        realClearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
