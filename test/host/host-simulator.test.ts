@@ -78,6 +78,8 @@ describe("adapter host running the simulator, driven by the real noble over IPC"
 
     await waitPoweredOn(noble);
     assert.notEqual(bindings.childPid, oldPid);
+    // noble still knows the peripheral, the new host has not seen it yet: refused, not wedged for ever.
+    await assert.rejects(withinSafetyTimeout(peripheral.connectAsync(), "connect before a scan"), /scan for it first/);
     const again = await findPeripheral(noble, "AA:BB:CC:00:00:01");
     const relinked = await openLink(again);
     assert.equal(decodeBasicInfo((await relinked.read(Register.BasicInfo)).frame).cellCount, 4);

@@ -322,6 +322,7 @@ export class HostBindings extends EventEmitter implements NobleBindings, Stoppab
     const delay = this.nextRestartMs;
     this.nextRestartMs = Math.min(this.nextRestartMs * 2, this.options.restartMaxMs);
     this.restartTimer = setTimeout(() => this.spawnChild(), delay);
+    this.restartTimer.unref();
     this.emit(HOST_EXIT_EVENT, { ...exit, restartInMs: delay } satisfies HostExitEvent);
   }
 

@@ -47,9 +47,18 @@ function openHciBindings(hciDevice: number): NobleBindings {
   return new HciBindings({ deviceId: hciDevice });
 }
 
+/**
+ * Peripheral ids this process has seen advertise. noble's HCI bindings look the address up when connecting; for an
+ * id they never discovered they throw after marking the connection pending, and every later connect queues behind
+ * it for ever (NOBLE-NOTES 2, pitfall 2). After a restart noble in the parent still knows the old peripherals, so
+ * such a connect is refused here instead.
+ */
+const discovered = new Set<string>();
+
 function forwardEvents(bindings: NobleBindings, hciDevice: number | undefined): void {
   for (const name of [...BINDINGS_EVENTS, BINDINGS_UNAVAILABLE_EVENT]) {
     bindings.on(name, (...args: unknown[]) => {
+      if (name === "discover" && typeof args[0] === "string") discovered.add(args[0]);
       if (name === "stateChange" && hciDevice !== undefined) {
         const reason = classifyHciState(String(args[0]), hciDevice);
         if (reason !== undefined) {
@@ -68,6 +77,11 @@ function dispatchCall(bindings: NobleBindings, method: string, rawArgs: unknown[
   const fn = (bindings as unknown as Record<string, unknown>)[method];
   if (typeof fn !== "function") return; // e.g. start()/stop(), which only @stoprocent/noble's bindings have
   const args = rawArgs.map(decodeValue);
+  if (method === "connect" && !discovered.has(String(args[0]))) {
+    const refused = new Error("not seen advertising by this adapter host yet: scan for it first");
+    send({ kind: "event", name: "connect", args: [args[0], encodeValue(refused)] });
+    return;
+  }
   try {
     fn.apply(bindings, args);
   } catch (error) {
