@@ -1,14 +1,15 @@
 import { SimulatedBindings } from "../sim";
 import type { AdapterConfig } from "./adapter-config";
+import { HostBindings } from "./host/host-bindings";
 import type { NobleBindings } from "./noble-bindings";
-import { UnavailableBindings } from "./unavailable-bindings";
 
 /**
- * The noble bindings for an adapter setting: the in-process simulator, or the adapter host child process for a
- * real HCI adapter (and for the simulator run inside the host, which covers the IPC path in tests).
+ * The noble bindings for an adapter setting (DESIGN 7). The simulator runs in this process unless `inHost` asks for
+ * the adapter host (which is how tests cover the IPC path); real HCI always runs in the adapter host child, because
+ * noble's HCI bindings open their socket at load time, hook SIGINT/exit and may block the event loop while
+ * connecting.
  */
 export function createBindingsForAdapter(config: AdapterConfig): NobleBindings {
   if (config.transport === "simulator" && !config.inHost) return new SimulatedBindings(config.simulator);
-  // Until the adapter host lands, both paths report the radio as unavailable through the regular event.
-  return new UnavailableBindings("the HCI adapter host is not available in this build");
+  return new HostBindings(config);
 }

@@ -1,0 +1,348 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { EventEmitter } from "node:events";
+import * as path from "node:path";
+import type { AdapterConfig } from "../adapter-config";
+import { type BINDINGS_METHODS, BINDINGS_UNAVAILABLE_EVENT, type NobleBindings } from "../noble-bindings";
+import {
+  type CallMessage,
+  type ChildToParent,
+  decodeValue,
+  encodeHostArgument,
+  encodeValue,
+  isChildToParent,
+} from "./ipc-protocol";
+import { registerHost, type StoppableHost, unregisterHost } from "./process-exit-hooks";
+
+export interface HostBindingsOptions {
+  /** First delay before restarting a child that died; doubles per consecutive death up to restartMaxMs. */
+  restartInitialMs?: number;
+  restartMaxMs?: number;
+  /** How long dispose() waits after SIGTERM before SIGKILL. */
+  killGraceMs?: number;
+}
+
+export const DEFAULT_HOST_OPTIONS: Readonly<Required<HostBindingsOptions>> = {
+  restartInitialMs: 1_000,
+  restartMaxMs: 30_000,
+  killGraceMs: 2_000,
+};
+
+/** Disconnect reason reported for links that died with the host (HCI 0x08, connection timeout). */
+export const HOST_LOST_REASON = 0x08;
+
+const HOST_SCRIPT = path.join(__dirname, "host-process.js");
+
+/**
+ * Extension events, not part of noble (which ignores them), for logs and tests: "hostStart" when a child is up,
+ * "hostExit" when it has gone, with when (if ever) the next one starts.
+ */
+export const HOST_START_EVENT = "hostStart";
+export const HOST_EXIT_EVENT = "hostExit";
+export interface HostStartEvent {
+  pid: number | undefined;
+}
+export interface HostExitEvent {
+  pid: number | undefined;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Delay before the restart, or undefined when the host was disposed. */
+  restartInMs: number | undefined;
+}
+
+type AdapterState = "unknown" | "resetting" | "unsupported" | "unauthorized" | "poweredOff" | "poweredOn";
+
+/**
+ * Noble bindings that live in a child process (DESIGN 7): what noble in the Node-RED process talks to when the
+ * adapter is real HCI (or the simulator with `inHost`). Method calls go to the child over IPC; the child's
+ * bindings events are re-emitted here.
+ *
+ * When the child dies, every link it held is gone: this object emits stateChange("poweredOff") and a disconnect
+ * (or failed connect) for each peripheral it knows to be connected (or connecting), so noble's peripherals agree,
+ * then restarts the child with backoff. The new child initialises its adapter and reports poweredOn again. A child
+ * that reports the adapter unavailable is restarted on the same backoff (a fix such as setcap works in a fresh
+ * process), never in a hot loop, and `unavailableMessage` keeps the reason until the adapter is poweredOn.
+ */
+export class HostBindings extends EventEmitter implements NobleBindings, StoppableHost {
+  private readonly config: AdapterConfig;
+  private readonly options: Required<HostBindingsOptions>;
+  private child: ChildProcess | undefined;
+  private started = false;
+  private disposed = false;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private nextRestartMs: number;
+  private state: AdapterState = "unknown";
+  private scanning = false;
+  private readonly connected = new Set<string>();
+  private readonly connecting = new Set<string>();
+  private reason: string | undefined;
+  private disposing: Promise<void> | undefined;
+
+  constructor(config: AdapterConfig, options: HostBindingsOptions = {}) {
+    super();
+    this.config = config;
+    this.options = { ...DEFAULT_HOST_OPTIONS, ...options };
+    this.nextRestartMs = this.options.restartInitialMs;
+  }
+
+  /** Why the adapter cannot be used, until it reports poweredOn (ADAPTER_UNAVAILABLE text). */
+  get unavailableMessage(): string | undefined {
+    return this.reason;
+  }
+
+  /** Process id of the running child, for diagnostics and tests. */
+  get childPid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  init(): void {
+    if (this.started || this.disposed) return;
+    this.started = true;
+    registerHost(this);
+    this.spawnChild();
+  }
+
+  /** @stoprocent/noble's name for init(). */
+  start(): void {
+    this.init();
+  }
+
+  startScanning(serviceUuids: string[] | undefined, allowDuplicates: boolean): void {
+    this.call("startScanning", [serviceUuids, allowDuplicates]);
+  }
+  stopScanning(): void {
+    if (!this.call("stopScanning", [])) {
+      // No child, no scan: noble's stopScanningAsync still waits for the event.
+      process.nextTick(() => this.emit("scanStop"));
+    }
+  }
+  setScanParameters(interval: number, window: number): void {
+    this.call("setScanParameters", [interval, window]);
+  }
+  reset(): void {
+    this.call("reset", []);
+  }
+  connect(peripheralUuid: string, parameters?: unknown): void {
+    if (!this.call("connect", [peripheralUuid, parameters])) {
+      process.nextTick(() => this.emit("connect", peripheralUuid, new Error("Bluetooth adapter host is not running")));
+      return;
+    }
+    this.connecting.add(peripheralUuid);
+  }
+  cancelConnect(peripheralUuid: string, parameters?: unknown): void {
+    this.connecting.delete(peripheralUuid);
+    this.call("cancelConnect", [peripheralUuid, parameters]);
+  }
+  disconnect(peripheralUuid: string): void {
+    if (!this.call("disconnect", [peripheralUuid])) {
+      // The link died with the host; noble still waits for the event that ends its disconnect().
+      process.nextTick(() => this.emit("disconnect", peripheralUuid, HOST_LOST_REASON));
+    }
+  }
+  updateRssi(peripheralUuid: string): void {
+    this.call("updateRssi", [peripheralUuid]);
+  }
+  discoverServices(peripheralUuid: string, uuids: string[]): void {
+    this.call("discoverServices", [peripheralUuid, uuids]);
+  }
+  discoverIncludedServices(peripheralUuid: string, serviceUuid: string, serviceUuids: string[]): void {
+    this.call("discoverIncludedServices", [peripheralUuid, serviceUuid, serviceUuids]);
+  }
+  discoverCharacteristics(peripheralUuid: string, serviceUuid: string, characteristicUuids: string[]): void {
+    this.call("discoverCharacteristics", [peripheralUuid, serviceUuid, characteristicUuids]);
+  }
+  read(peripheralUuid: string, serviceUuid: string, characteristicUuid: string): void {
+    this.call("read", [peripheralUuid, serviceUuid, characteristicUuid]);
+  }
+  write(
+    peripheralUuid: string,
+    serviceUuid: string,
+    characteristicUuid: string,
+    data: Buffer,
+    withoutResponse: boolean,
+  ): void {
+    this.call("write", [peripheralUuid, serviceUuid, characteristicUuid, data, withoutResponse]);
+  }
+  broadcast(peripheralUuid: string, serviceUuid: string, characteristicUuid: string, broadcast: boolean): void {
+    this.call("broadcast", [peripheralUuid, serviceUuid, characteristicUuid, broadcast]);
+  }
+  notify(peripheralUuid: string, serviceUuid: string, characteristicUuid: string, notify: boolean): void {
+    this.call("notify", [peripheralUuid, serviceUuid, characteristicUuid, notify]);
+  }
+  discoverDescriptors(peripheralUuid: string, serviceUuid: string, characteristicUuid: string): void {
+    this.call("discoverDescriptors", [peripheralUuid, serviceUuid, characteristicUuid]);
+  }
+  readValue(peripheralUuid: string, serviceUuid: string, characteristicUuid: string, descriptorUuid: string): void {
+    this.call("readValue", [peripheralUuid, serviceUuid, characteristicUuid, descriptorUuid]);
+  }
+  writeValue(
+    peripheralUuid: string,
+    serviceUuid: string,
+    characteristicUuid: string,
+    descriptorUuid: string,
+    data: Buffer,
+  ): void {
+    this.call("writeValue", [peripheralUuid, serviceUuid, characteristicUuid, descriptorUuid, data]);
+  }
+  readHandle(peripheralUuid: string, handle: number): void {
+    this.call("readHandle", [peripheralUuid, handle]);
+  }
+  writeHandle(peripheralUuid: string, handle: number, data: Buffer, withoutResponse: boolean): void {
+    this.call("writeHandle", [peripheralUuid, handle, data, withoutResponse]);
+  }
+
+  /**
+   * Stops the child for good: SIGTERM, then SIGKILL after the grace period. Resolves once it has exited; no timer,
+   * child or process hook is left behind. Links it held are reported lost as on any other death.
+   */
+  dispose(): Promise<void> {
+    if (this.disposing !== undefined) return this.disposing;
+    this.disposed = true;
+    this.clearRestartTimer();
+    unregisterHost(this);
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
+      this.disposing = Promise.resolve();
+      return this.disposing;
+    }
+    this.disposing = new Promise<void>((resolve) => {
+      const killTimer = setTimeout(() => child.kill("SIGKILL"), this.options.killGraceMs);
+      child.once("exit", () => {
+        clearTimeout(killTimer);
+        resolve();
+      });
+      child.kill("SIGTERM");
+    });
+    return this.disposing;
+  }
+
+  /** Process-exit path: signal the child now, no waiting (see process-exit-hooks). */
+  stopNow(): void {
+    this.disposed = true;
+    this.clearRestartTimer();
+    unregisterHost(this);
+    this.child?.kill("SIGTERM");
+  }
+
+  /** Sends a call to the child; false when there is no child to take it. */
+  private call(method: (typeof BINDINGS_METHODS)[number], args: unknown[]): boolean {
+    const child = this.child;
+    if (child === undefined || !child.connected) return false;
+    const message: CallMessage = { kind: "call", method, args: args.map(encodeValue) };
+    // A send racing the child's death fails; the exit handling reports that, so the error is not news.
+    child.send(message, () => undefined);
+    return true;
+  }
+
+  private spawnChild(): void {
+    this.restartTimer = undefined;
+    const child = fork(HOST_SCRIPT, [encodeHostArgument(this.config)], {
+      // noble prints its own warnings on stdout; ours arrive classified over IPC. Crashes still show on stderr.
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+      // Its own process group, so a Ctrl-C in Node-RED's terminal reaches Node-RED only, which then stops us.
+      detached: process.platform !== "win32",
+      serialization: "json",
+    });
+    this.child = child;
+    this.emit(HOST_START_EVENT, { pid: child.pid } satisfies HostStartEvent);
+    // The host must never be what keeps this process alive: users, timers and servers decide that.
+    child.unref();
+    (child.channel as { unref?: () => void } | null | undefined)?.unref?.();
+    child.on("message", (message: unknown) => {
+      if (isChildToParent(message)) this.onChildMessage(message);
+    });
+    // A failed spawn emits "error" and never "exit"; either way this child ends exactly once.
+    let ended = false;
+    const onEnd = () => {
+      if (ended) return;
+      ended = true;
+      child.removeAllListeners("message");
+      this.onChildEnd(child);
+    };
+    child.once("exit", onEnd);
+    child.on("error", (error) => {
+      process.stderr.write(`adapter host: ${error.message}\n`);
+      // Only a failed spawn ends the child here; a failed kill leaves it running and "exit" still follows.
+      if (child.pid === undefined) onEnd();
+    });
+  }
+
+  private onChildMessage(message: ChildToParent): void {
+    if (message.kind === "unavailable") {
+      // Each retry of a still-broken adapter says the same again: tell noble's users only about news.
+      if (message.message !== this.reason) {
+        this.reason = message.message;
+        this.emit(BINDINGS_UNAVAILABLE_EVENT, { message: message.message });
+      }
+      this.setState(message.state);
+      return;
+    }
+    const args = message.args.map(decodeValue);
+    const id = typeof args[0] === "string" ? args[0] : "";
+    switch (message.name) {
+      case "stateChange":
+        this.setState(args[0] as AdapterState);
+        return;
+      case "connect":
+        this.connecting.delete(id);
+        if (args[1] === null || args[1] === undefined) this.connected.add(id);
+        break;
+      case "disconnect":
+        this.connecting.delete(id);
+        this.connected.delete(id);
+        break;
+      case "scanStart":
+        this.scanning = true;
+        break;
+      case "scanStop":
+        this.scanning = false;
+        break;
+    }
+    this.emit(message.name, ...args);
+  }
+
+  private setState(state: AdapterState): void {
+    if (state === "poweredOn") {
+      this.reason = undefined;
+      this.nextRestartMs = this.options.restartInitialMs;
+    }
+    if (state === this.state) return;
+    this.state = state;
+    this.emit("stateChange", state);
+  }
+
+  private onChildEnd(child: ChildProcess): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.reportLinksLost();
+    const exit = { pid: child.pid, code: child.exitCode, signal: child.signalCode };
+    if (this.disposed) {
+      this.emit(HOST_EXIT_EVENT, { ...exit, restartInMs: undefined } satisfies HostExitEvent);
+      return;
+    }
+    const delay = this.nextRestartMs;
+    this.nextRestartMs = Math.min(this.nextRestartMs * 2, this.options.restartMaxMs);
+    this.restartTimer = setTimeout(() => this.spawnChild(), delay);
+    this.restartTimer.unref();
+    this.emit(HOST_EXIT_EVENT, { ...exit, restartInMs: delay } satisfies HostExitEvent);
+  }
+
+  /** Everything the child held is gone: tell noble, in the order a real power-off would. */
+  private reportLinksLost(): void {
+    if (this.state !== "unsupported" && this.state !== "unauthorized") this.setState("poweredOff");
+    if (this.scanning) {
+      this.scanning = false;
+      this.emit("scanStop");
+    }
+    const connecting = [...this.connecting];
+    const connected = [...this.connected];
+    this.connecting.clear();
+    this.connected.clear();
+    for (const id of connecting) this.emit("connect", id, new Error("Bluetooth adapter host stopped"));
+    for (const id of connected) this.emit("disconnect", id, HOST_LOST_REASON);
+  }
+
+  private clearRestartTimer(): void {
+    if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+  }
+}
