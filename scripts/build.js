@@ -12,7 +12,6 @@ const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
 fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.json")], { stdio: "inherit", cwd: root });
 
-// nodes/ may hold only generated files on a fresh clone (git keeps no empty folders).
 fs.mkdirSync(path.join(root, "nodes"), { recursive: true });
 const nodeTypes = Object.keys(require(path.join(root, "package.json"))["node-red"].nodes);
 for (const type of nodeTypes) {
