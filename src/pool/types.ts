@@ -99,6 +99,35 @@ export interface ScanResult {
   linked: boolean;
 }
 
+/** Per-battery facts for msg.bms and the benchmarks. */
+export interface LinkInfo {
+  state: LinkState;
+  /** Connect failures in a row (0 after a successful connect). */
+  consecutiveFailures: number;
+  /** Successful connects since the pool was created. */
+  connects: number;
+  lastError: BmsError | null;
+  name: string | null;
+}
+
+/** What the pool holds right now, for leak checks and troubleshooting. */
+export interface PoolDiagnostics {
+  openLinks: number;
+  leasesHeld: number;
+  connectsInFlight: number;
+  /** Connects waiting for a link slot (the cap). */
+  slotWaiters: number;
+  /** Timers the pool owns (sweeper, backoff and release holds). */
+  timers: number;
+  /** Listeners on the pool itself (users' "state"/"adapter" listeners). */
+  poolListeners: number;
+  /** Listeners on the shared central, its noble instance and its bindings (shared by every pool on the adapter). */
+  centralListeners: { noble: number; bindings: number; central: number; orphanGuards: number };
+  /** Open links on the whole adapter (every pool sharing it). */
+  centralOpenLinks: number;
+  closed: boolean;
+}
+
 /** What the pool offers its users; events are "state" (LinkStateEvent) and "adapter" (AdapterStateEvent). */
 export interface BmsPool {
   poll(address: string): Promise<PollResult>;
@@ -110,6 +139,8 @@ export interface BmsPool {
   reconnect(address: string): Promise<void>;
   scan(durationMs: number): Promise<ScanResult[]>;
   linkState(address: string): LinkState;
+  linkInfo(address: string): LinkInfo;
+  diagnostics(): PoolDiagnostics;
   adapterState(): AdapterState;
   on(event: "state", listener: (event: LinkStateEvent) => void): this;
   on(event: "adapter", listener: (event: AdapterStateEvent) => void): this;

@@ -25,17 +25,25 @@ export interface MosState {
   discharge: boolean;
 }
 
-/** The newer firmware trailer after the NTCs (PROTOCOL 3.3); present only when the frame carries it. */
+/**
+ * Bytes a 0x03 frame carries after its NTC temperatures (PROTOCOL 3.3). The V11 fields are present when at least
+ * 9 such bytes came (the newer firmware trailer); a shorter, unknown tail (DWF/Daren packs) arrives only as
+ * `unknownTail`, kept rather than dropped and never guessed at.
+ */
 export interface BasicInfoExtra {
-  humidity: number;
-  alarm: number;
+  /** Humidity in %. */
+  humidity?: number;
+  /** Alarm word (PROTOCOL 3.2 alarm table), bits as sent, reserved bits included. */
+  alarm?: number;
   /** Names of set alarm bits (PROTOCOL 3.2 alarm table). */
-  alarmActive: string[];
-  fullChargeCapacity: number;
-  remainingCapacity: number;
+  alarmActive?: string[];
+  /** Full-charge capacity in Ah. */
+  fullChargeCapacity?: number;
+  /** Remaining capacity in Ah as the trailer reports it. */
+  remainingCapacity?: number;
   /** Balance current in A. */
-  balanceCurrent: number;
-  /** Unknown bytes after the 9-byte trailer, as hex, kept rather than dropped. */
+  balanceCurrent?: number;
+  /** Unknown bytes after the 9-byte trailer (or all of a shorter tail), as hex, kept rather than dropped. */
   unknownTail?: string;
 }
 

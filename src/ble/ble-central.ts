@@ -1,0 +1,395 @@
+import { EventEmitter } from "node:events";
+import type { Characteristic, Peripheral, Service } from "@abandonware/noble";
+
+import withBindings = require("@abandonware/noble/with-bindings");
+
+import { BmsError } from "../errors";
+import { peripheralIdOf } from "./address";
+import { BleLink } from "./ble-link";
+import { ConnectGate } from "./connect-gate";
+import { isJbdService, JBD_GATT_LAYOUTS, JBD_SERVICE_UUIDS, shortUuid } from "./jbd-gatt";
+import { ListenerScope, scopedOperation } from "./listener-scope";
+import { BINDINGS_UNAVAILABLE_EVENT, type BindingsUnavailableEvent, type NobleBindings } from "./noble-bindings";
+
+/** Adapter states as noble reports them; anything but poweredOn means no link can exist. */
+export type CentralState = "unknown" | "resetting" | "unsupported" | "unauthorized" | "poweredOff" | "poweredOn";
+
+/** The part of a noble instance we use (the module typings describe only the default singleton). */
+interface NobleInstance extends EventEmitter {
+  readonly state: CentralState;
+  startScanning(serviceUuids?: string[], allowDuplicates?: boolean): void;
+  stopScanning(): void;
+}
+
+export interface CentralOptions {
+  /** How long a disconnect may take before we consider the link gone anyway. */
+  disconnectTimeoutMs?: number;
+  /** debug: link events. */
+  log?: (message: string) => void;
+}
+
+export interface ConnectOptions {
+  /** Budget for finding the battery by scanning (NOT_FOUND after it). */
+  scanTimeoutMs: number;
+  /** Budget for connect + discovery + subscribe (CONNECT_TIMEOUT after it). */
+  timeoutMs: number;
+  /** Aborts a queued or running connect (the pool closing); rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called as the attempt moves on: "searching" when our turn at the gate starts, "connecting" once found. */
+  onPhase?: (phase: "searching" | "connecting") => void;
+}
+
+export interface ScannedDevice {
+  address: string;
+  name: string | null;
+  rssi: number | null;
+  jbd: boolean;
+}
+
+/** Events: "state" (CentralState, unavailable error or undefined) on every adapter state change. */
+export interface CentralStateChange {
+  state: CentralState;
+  error?: BmsError;
+}
+
+const DEFAULT_DISCONNECT_TIMEOUT_MS = 3_000;
+/** stopScanning is confirmed by a scanStop event; a radio that never confirms must not hold up a connect. */
+const SCAN_STOP_TIMEOUT_MS = 1_000;
+
+/**
+ * One BLE central per adapter, shared for the life of the process (noble has no teardown). It owns the noble
+ * instance over the given bindings, the adapter state, and the connect gate; it finds batteries by a short
+ * service-filtered scan and turns a connected, discovered, subscribed peripheral into a BleLink.
+ */
+export class BleCentral extends EventEmitter {
+  private readonly noble: NobleInstance;
+  private readonly bindings: NobleBindings;
+  private readonly gate = new ConnectGate();
+  private readonly links = new Set<BleLink>();
+  /** Peripherals whose connect we cancelled: a late success from the controller must be disconnected. */
+  private readonly orphanGuards = new Map<string, { peripheral: Peripheral; listener: (error: unknown) => void }>();
+  private readonly disconnectTimeoutMs: number;
+  private readonly log: (message: string) => void;
+  private unavailable: BmsError | undefined;
+  private currentState: CentralState = "unknown";
+
+  constructor(bindings: NobleBindings, options: CentralOptions = {}) {
+    super();
+    this.bindings = bindings;
+    this.disconnectTimeoutMs = options.disconnectTimeoutMs ?? DEFAULT_DISCONNECT_TIMEOUT_MS;
+    this.log = options.log ?? (() => {});
+    this.noble = withBindings(bindings) as unknown as NobleInstance;
+    // noble inits its bindings lazily on the first stateChange listener; this one lives as long as the central.
+    this.noble.on("stateChange", (state: CentralState) => this.onStateChange(state));
+    this.bindings.on(BINDINGS_UNAVAILABLE_EVENT, (event: BindingsUnavailableEvent) => this.onUnavailable(event));
+  }
+
+  get state(): CentralState {
+    return this.currentState;
+  }
+
+  /** Set while the bindings report that no radio can be reached at all, with the fix in the message. */
+  get unavailableError(): BmsError | undefined {
+    return this.unavailable;
+  }
+
+  /** Open links across every pool on this adapter. */
+  get openLinks(): number {
+    return this.links.size;
+  }
+
+  /** Listener counts on noble, the bindings and this central, for leak checks. */
+  listenerCounts(): { noble: number; bindings: number; central: number; orphanGuards: number } {
+    const count = (emitter: EventEmitter) =>
+      emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0);
+    return {
+      noble: count(this.noble),
+      bindings: count(this.bindings),
+      central: count(this),
+      orphanGuards: this.orphanGuards.size,
+    };
+  }
+
+  /**
+   * Finds, connects, discovers and subscribes, inside the adapter's connect gate. Failures are BmsErrors:
+   * ADAPTER_UNAVAILABLE, ADAPTER_OFF, NOT_FOUND, CONNECT_TIMEOUT, CONNECT_FAILED, NOT_A_JBD.
+   */
+  connect(address: string, options: ConnectOptions): Promise<BleLink> {
+    return this.gate.run(async () => {
+      options.onPhase?.("searching");
+      await this.waitUntilUsable(options.scanTimeoutMs, options.signal);
+      const peripheral = await this.find(address, options.scanTimeoutMs, options.signal);
+      options.onPhase?.("connecting");
+      return this.connectFound(address, peripheral, options.timeoutMs, options.signal);
+    }, options.signal);
+  }
+
+  /** A bounded scan for the editor's address picker; it takes its turn at the connect gate. */
+  scan(durationMs: number, signal?: AbortSignal): Promise<ScannedDevice[]> {
+    return this.gate.run(async () => {
+      await this.waitUntilUsable(durationMs, signal);
+      const seen = new Map<string, ScannedDevice>();
+      const scope = new ListenerScope();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          scope.on(this.noble, "discover", (peripheral: Peripheral) => {
+            const address = peripheral.address.toUpperCase();
+            const serviceUuids = peripheral.advertisement?.serviceUuids ?? [];
+            seen.set(address, {
+              address,
+              name: peripheral.advertisement?.localName ?? null,
+              rssi: typeof peripheral.rssi === "number" ? peripheral.rssi : null,
+              jbd: serviceUuids.some(isJbdService),
+            });
+          });
+          this.watchAdapter(scope, reject);
+          scope.onAbort(signal, reject);
+          scope.timer(durationMs, resolve);
+          this.noble.startScanning([...JBD_SERVICE_UUIDS], true);
+        });
+      } finally {
+        scope.dispose();
+        await this.stopScanning();
+      }
+      return [...seen.values()];
+    }, signal);
+  }
+
+  private onStateChange(state: CentralState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    if (state === "poweredOn") this.unavailable = undefined;
+    this.log(`adapter ${state}`);
+    if (state !== "poweredOn") {
+      // noble sends no disconnect for live handles on power-off (NOBLE-NOTES 2.5): every link is dead now.
+      const reason = this.adapterError();
+      for (const link of [...this.links]) link.abandon(reason);
+    }
+    this.emit("state", { state, error: this.unavailable } satisfies CentralStateChange);
+  }
+
+  private onUnavailable(event: BindingsUnavailableEvent): void {
+    this.unavailable = new BmsError("ADAPTER_UNAVAILABLE", event.message);
+    this.log(`adapter unavailable: ${event.message}`);
+    for (const link of [...this.links]) link.abandon(this.unavailable);
+    this.emit("state", { state: this.currentState, error: this.unavailable } satisfies CentralStateChange);
+  }
+
+  private adapterError(): BmsError {
+    if (this.unavailable) return this.unavailable;
+    if (this.currentState === "unauthorized") {
+      return new BmsError(
+        "ADAPTER_UNAVAILABLE",
+        "no permission to use the Bluetooth adapter: give Node.js the cap_net_raw capability (see the README)",
+      );
+    }
+    return new BmsError("ADAPTER_OFF", `the Bluetooth adapter is ${this.currentState}`);
+  }
+
+  /** Any adapter state change away from poweredOn ends the operation with the adapter's error. */
+  private watchAdapter(scope: ListenerScope, reject: (error: unknown) => void): void {
+    scope.on(this.noble, "stateChange", (state: CentralState) => {
+      if (state !== "poweredOn") reject(this.adapterError());
+    });
+    scope.on(this.bindings, BINDINGS_UNAVAILABLE_EVENT, () => reject(this.adapterError()));
+  }
+
+  /**
+   * Waits for poweredOn while the adapter is still starting (unknown/resetting); a definite off state or an
+   * unavailable adapter fails at once.
+   */
+  private waitUntilUsable(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    // Reading noble.state initialises the bindings on first use.
+    const state = this.noble.state;
+    if (state !== this.currentState && state === "poweredOn") this.currentState = state;
+    if (this.unavailable) return Promise.reject(this.unavailable);
+    if (this.currentState === "poweredOn") return Promise.resolve();
+    if (this.currentState !== "unknown" && this.currentState !== "resetting") {
+      return Promise.reject(this.adapterError());
+    }
+    return scopedOperation<void>(
+      timeoutMs,
+      () => new BmsError("ADAPTER_OFF", `the Bluetooth adapter did not power on within ${timeoutMs} ms`),
+      ({ scope, resolve, reject }) => {
+        scope.on(this, "state", (change: CentralStateChange) => {
+          if (change.error) reject(change.error);
+          else if (change.state === "poweredOn") resolve();
+          else if (change.state !== "unknown" && change.state !== "resetting") reject(this.adapterError());
+        });
+        scope.onAbort(signal, reject);
+      },
+    );
+  }
+
+  /** Scans with the JBD service filter until the address advertises (NOT_FOUND after the timeout). */
+  private async find(address: string, timeoutMs: number, signal?: AbortSignal): Promise<Peripheral> {
+    const id = peripheralIdOf(address);
+    try {
+      return await scopedOperation<Peripheral>(
+        timeoutMs,
+        () =>
+          new BmsError(
+            "NOT_FOUND",
+            `${address} is not advertising (out of range, asleep, or held by another central such as the phone app)`,
+          ),
+        ({ scope, resolve, reject }) => {
+          scope.on(this.noble, "discover", (peripheral: Peripheral) => {
+            if (peripheral.id === id || peripheral.address?.toUpperCase() === address) resolve(peripheral);
+          });
+          this.watchAdapter(scope, reject);
+          scope.onAbort(signal, reject);
+          this.noble.startScanning([...JBD_SERVICE_UUIDS], false);
+        },
+      );
+    } finally {
+      // Scanning stops before connecting: some controllers refuse or drop a connect while a scan runs.
+      await this.stopScanning();
+    }
+  }
+
+  private stopScanning(): Promise<void> {
+    return scopedOperation<void>(
+      SCAN_STOP_TIMEOUT_MS,
+      () => new Error("scan stop not confirmed"),
+      ({ scope, resolve }) => {
+        scope.on(this.noble, "scanStop", () => resolve());
+        if (this.currentState !== "poweredOn") resolve();
+        else this.noble.stopScanning();
+      },
+    ).catch(() => this.log("the adapter did not confirm the end of the scan"));
+  }
+
+  private async connectFound(
+    address: string,
+    peripheral: Peripheral,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<BleLink> {
+    const deadline = Date.now() + timeoutMs;
+    const remaining = () => Math.max(0, deadline - Date.now());
+    const timeoutError = () => new BmsError("CONNECT_TIMEOUT", `${address} did not connect within ${timeoutMs} ms`);
+    this.dropOrphanGuard(peripheral.id);
+    if (peripheral.state === "connecting" || peripheral.state === "error") {
+      this.log(`${address}: peripheral left in state ${peripheral.state} by an earlier attempt; connecting afresh`);
+    }
+
+    await scopedOperation<void>(
+      remaining(),
+      timeoutError,
+      ({ scope, resolve, reject }) => {
+        scope.on(peripheral, "connect", (error: unknown) => {
+          if (error) reject(new BmsError("CONNECT_FAILED", `${address}: ${describe(error)}`, { cause: error }));
+          else resolve();
+        });
+        this.watchAdapter(scope, reject);
+        scope.onAbort(signal, (reason) => {
+          reject(reason);
+          this.abandonConnect(address, peripheral);
+        });
+        peripheral.connect();
+      },
+      () => this.abandonConnect(address, peripheral),
+    );
+
+    try {
+      const layout = await this.discover(address, peripheral, remaining(), timeoutError, signal);
+      const link = new BleLink({
+        address,
+        name: peripheral.advertisement?.localName ?? null,
+        peripheral,
+        notify: layout.notify,
+        write: layout.write,
+        disconnectTimeoutMs: this.disconnectTimeoutMs,
+        log: this.log,
+      });
+      this.links.add(link);
+      link.onClose(() => this.links.delete(link));
+      this.log(`link ${address} open (service ${layout.service})`);
+      return link;
+    } catch (error) {
+      this.disconnectQuietly(peripheral);
+      throw error;
+    }
+  }
+
+  /** Discovers the JBD service and its two characteristics, then subscribes to notifications. */
+  private async discover(
+    address: string,
+    peripheral: Peripheral,
+    timeoutMs: number,
+    timeoutError: () => BmsError,
+    signal?: AbortSignal,
+  ): Promise<{ service: string; notify: Characteristic; write: Characteristic }> {
+    const deadline = Date.now() + timeoutMs;
+    const remaining = () => Math.max(0, deadline - Date.now());
+    const step = <T>(
+      start: (scope: ListenerScope, resolve: (value: T) => void, reject: (e: unknown) => void) => void,
+    ) =>
+      scopedOperation<T>(remaining(), timeoutError, ({ scope, resolve, reject }) => {
+        scope.on(peripheral, "disconnect", () =>
+          reject(new BmsError("CONNECT_FAILED", `${address} disconnected during service discovery`)),
+        );
+        this.watchAdapter(scope, reject);
+        scope.onAbort(signal, reject);
+        start(scope, resolve, reject);
+      });
+
+    const services = await step<Service[]>((scope, resolve) => {
+      scope.on(peripheral, "servicesDiscover", (found: Service[]) => resolve(found));
+      peripheral.discoverServices([...JBD_SERVICE_UUIDS]);
+    });
+    for (const layout of JBD_GATT_LAYOUTS) {
+      const service = services.find((candidate) => shortUuid(candidate.uuid) === layout.service);
+      if (!service) continue;
+      const characteristics = await step<Characteristic[]>((scope, resolve) => {
+        scope.on(service, "characteristicsDiscover", (found: Characteristic[]) => resolve(found));
+        service.discoverCharacteristics([layout.notify, layout.write]);
+      });
+      const notify = characteristics.find((c) => shortUuid(c.uuid) === layout.notify);
+      const write = characteristics.find((c) => shortUuid(c.uuid) === layout.write);
+      if (!notify || !write) break;
+      await step<void>((scope, resolve) => {
+        scope.on(notify, "notify", () => resolve());
+        notify.subscribe();
+      });
+      return { service: layout.service, notify, write };
+    }
+    throw new BmsError("NOT_A_JBD", `${address} has no JBD service (ff00/ff01/ff02 or fff0/fff1/fff2)`);
+  }
+
+  /**
+   * Gives up a connect that is still pending: cancelConnect (noble itself emits connect(err) to the peripheral;
+   * our listener is gone by then), and a guard that disconnects the peripheral if the controller completes the
+   * connection anyway. The guard is replaced by the next attempt on that peripheral, so at most one exists each.
+   */
+  private abandonConnect(address: string, peripheral: Peripheral): void {
+    this.log(`${address}: cancelling the pending connect`);
+    if (peripheral.state === "connecting") peripheral.cancelConnect();
+    this.dropOrphanGuard(peripheral.id);
+    const listener = (error: unknown) => {
+      this.dropOrphanGuard(peripheral.id);
+      if (!error) {
+        this.log(`${address}: a cancelled connect completed late; disconnecting it`);
+        this.disconnectQuietly(peripheral);
+      }
+    };
+    peripheral.on("connect", listener);
+    this.orphanGuards.set(peripheral.id, { peripheral, listener });
+  }
+
+  private dropOrphanGuard(id: string): void {
+    const guard = this.orphanGuards.get(id);
+    if (!guard) return;
+    guard.peripheral.removeListener("connect", guard.listener);
+    this.orphanGuards.delete(id);
+  }
+
+  /** Disconnects a peripheral that never became a link; only when noble believes it is connected (see BleLink). */
+  private disconnectQuietly(peripheral: Peripheral): void {
+    if (peripheral.state === "connected") peripheral.disconnect();
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

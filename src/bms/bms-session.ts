@@ -1,0 +1,275 @@
+import type { BleLink } from "../ble/ble-link";
+import { BmsError } from "../errors";
+import {
+  type BmsPayload,
+  buildPayload,
+  checkStatus,
+  decodeBasicInfo,
+  decodeCellVoltages,
+  decodeHardwareVersion,
+  encodeExitFactoryRequest,
+  encodeMosRequest,
+  encodeReadRequest,
+  type Frame,
+  FrameAssembler,
+  isRequestEcho,
+  type MosState,
+  Register,
+  toHex,
+} from "../protocol";
+
+export interface SessionOptions {
+  commandTimeoutMs: number;
+  /** trace: every frame in and out, in hex. */
+  trace?: (message: string) => void;
+}
+
+export interface MosChange {
+  /** FET state read back after the write (or the unchanged state when nothing was written). */
+  state: MosState;
+  /** FET state read before. */
+  previous: MosState;
+  /** The software-lock state asked of the BMS (desired ON states), to remember for the next command. */
+  requested: MosState;
+  written: boolean;
+}
+
+interface PendingRequest {
+  register: number;
+  request: Uint8Array;
+  resolve(frame: Frame): void;
+  reject(error: BmsError): void;
+}
+
+/**
+ * A conversation with one BMS over one link. The BMS does not tag its replies, so exactly one request is in
+ * flight and a reply is taken only if its register byte equals the request's; anything else (a duplicate, a late
+ * reply, a stray frame) is discarded, never decoded as the answer to another request.
+ */
+export class BmsSession {
+  private readonly link: BleLink;
+  private readonly commandTimeoutMs: number;
+  private readonly trace: (message: string) => void;
+  private readonly assembler: FrameAssembler;
+  private readonly removeHandlers: Array<() => void>;
+  private pending: PendingRequest | null = null;
+  /** Serialises requests: each waits for the one before to settle. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private answeredOnce = false;
+  /** 0x05 is read once per connection; undefined = not read yet, null = the BMS has none. */
+  private hardwareVersion: string | null | undefined;
+  private ended: BmsError | null = null;
+
+  constructor(link: BleLink, options: SessionOptions) {
+    this.link = link;
+    this.commandTimeoutMs = options.commandTimeoutMs;
+    this.trace = options.trace ?? (() => {});
+    this.assembler = new FrameAssembler({ onReject: (reason: unknown) => this.onRejectedBytes(reason) });
+    this.removeHandlers = [link.onData((chunk) => this.onChunk(chunk)), link.onClose((reason) => this.end(reason))];
+  }
+
+  get address(): string {
+    return this.link.address;
+  }
+
+  /** Reads 0x03 and 0x04 (and 0x05 once per connection) and builds the bms-poll payload. */
+  async poll(): Promise<BmsPayload> {
+    const basic = decodeBasicInfo(await this.request(encodeReadRequest(Register.BasicInfo), Register.BasicInfo));
+    const cells = decodeCellVoltages(
+      await this.request(encodeReadRequest(Register.CellVoltages), Register.CellVoltages),
+    );
+    return buildPayload(basic, cells, await this.readHardwareVersion());
+  }
+
+  /**
+   * Switches the MOSFETs (DESIGN 4.6): read 0x03 -> merge the fields left out -> nothing to do if unchanged ->
+   * write 0xE1, expect the ack -> exit factory mode as the phone app does, expect its ack -> read 0x03 again and
+   * compare. `remembered` is the software-lock state last asked of this battery: a port left out keeps *that*,
+   * not the FET bit, because a FET that is off by protection must not get software-locked too (PROTOCOL 5.1).
+   */
+  async setMos(desired: Partial<MosState>, remembered?: MosState): Promise<MosChange> {
+    const before = decodeBasicInfo(await this.request(encodeReadRequest(Register.BasicInfo), Register.BasicInfo));
+    const previous = before.mos;
+    const keep = (port: keyof MosState): boolean => {
+      if (remembered) return remembered[port];
+      // Without a lock of ours on record, a port is software-locked only if the BMS says a lock is active.
+      return before.protection.mosSoftwareLock ? previous[port] : true;
+    };
+    const requested: MosState = {
+      charge: desired.charge ?? keep("charge"),
+      discharge: desired.discharge ?? keep("discharge"),
+    };
+    const target: MosState = {
+      charge: desired.charge ?? previous.charge,
+      discharge: desired.discharge ?? previous.discharge,
+    };
+    if (target.charge === previous.charge && target.discharge === previous.discharge) {
+      return { state: previous, previous, requested, written: false };
+    }
+    await this.request(encodeMosRequest(requested), Register.MosControl);
+    await this.request(encodeExitFactoryRequest(), Register.FactoryModeExit);
+    const after = decodeBasicInfo(await this.request(encodeReadRequest(Register.BasicInfo), Register.BasicInfo));
+    const state = after.mos;
+    if (state.charge !== target.charge || state.discharge !== target.discharge) {
+      throw new BmsError(
+        "MOS_NOT_CONFIRMED",
+        `${this.address} acknowledged the switch but reads back charge ${onOff(state.charge)}, discharge ${onOff(state.discharge)}`,
+        { details: { state, previous, requested: target } },
+      );
+    }
+    return { state, previous, requested, written: true };
+  }
+
+  /** Fails the request in flight and detaches from the link (the link itself is the pool's to close). */
+  dispose(reason: BmsError): void {
+    this.end(reason);
+  }
+
+  private async readHardwareVersion(): Promise<string | null> {
+    if (this.hardwareVersion !== undefined) return this.hardwareVersion;
+    try {
+      const frame = await this.request(encodeReadRequest(Register.HardwareVersion), Register.HardwareVersion);
+      this.hardwareVersion = decodeHardwareVersion(frame);
+    } catch (error) {
+      // 0x05 is optional: clones answer it with an error status or not at all (PROTOCOL 4.2).
+      if (!(error instanceof BmsError) || (error.code !== "BMS_REJECTED" && error.code !== "RESPONSE_TIMEOUT")) {
+        throw error;
+      }
+      this.hardwareVersion = null;
+    }
+    return this.hardwareVersion;
+  }
+
+  /** Queues one request behind the one in flight. */
+  private request(bytes: Uint8Array, register: number): Promise<Frame> {
+    const run = this.queue.then(() => this.exchange(bytes, register));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * One request/reply exchange. The first request after connecting is sent again once if ignored: a sleeping
+   * BMS does not answer the first command that wakes it (PROTOCOL 7).
+   */
+  private async exchange(bytes: Uint8Array, register: number): Promise<Frame> {
+    const attempts = this.answeredOnce ? 1 : 2;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const frame = await this.sendAndAwait(bytes, register);
+        this.answeredOnce = true;
+        return frame;
+      } catch (error) {
+        const ignored = error instanceof BmsError && error.code === "RESPONSE_TIMEOUT";
+        if (!ignored || attempt >= attempts) throw error;
+        this.trace(`${this.address}: first request after connect not answered; sending it again`);
+      }
+    }
+  }
+
+  private sendAndAwait(bytes: Uint8Array, register: number): Promise<Frame> {
+    if (this.ended) return Promise.reject(this.ended);
+    return new Promise<Frame>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        settle();
+        reject(
+          new BmsError(
+            "RESPONSE_TIMEOUT",
+            `${this.address} did not answer register 0x${hexByte(register)} within ${this.commandTimeoutMs} ms`,
+          ),
+        );
+      }, this.commandTimeoutMs);
+      const settle = () => {
+        clearTimeout(timer);
+        if (this.pending === pending) this.pending = null;
+      };
+      const pending: PendingRequest = {
+        register,
+        request: bytes,
+        resolve: (frame) => {
+          settle();
+          resolve(frame);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      };
+      this.pending = pending;
+      this.trace(`${this.address} >> ${toHex(bytes)}`);
+      this.link.write(bytes, this.commandTimeoutMs).catch((error: unknown) => {
+        if (this.pending === pending) pending.reject(asBmsError(error));
+      });
+    });
+  }
+
+  private onChunk(chunk: Uint8Array): void {
+    let frames: Frame[];
+    try {
+      frames = this.assembler.push(chunk);
+    } catch (error) {
+      this.pending?.reject(asBmsError(error, "BAD_FRAME"));
+      return;
+    }
+    for (const frame of frames) this.onFrame(frame);
+  }
+
+  private onFrame(frame: Frame): void {
+    this.trace(`${this.address} << ${toHex(frame.raw)}`);
+    const pending = this.pending;
+    if (!pending) {
+      this.trace(`${this.address}: discarded a frame for register 0x${hexByte(frame.register)}: no request waiting`);
+      return;
+    }
+    if (isRequestEcho(frame, pending.request)) {
+      pending.reject(
+        new BmsError(
+          "NEEDS_PAIRING",
+          `${this.address} echoes requests instead of answering: pair it once (passkey, often 123456) - see the README`,
+        ),
+      );
+      return;
+    }
+    if (frame.register !== pending.register) {
+      this.trace(
+        `${this.address}: discarded a frame for register 0x${hexByte(frame.register)} while waiting for 0x${hexByte(pending.register)}`,
+      );
+      return;
+    }
+    try {
+      checkStatus(frame);
+    } catch (error) {
+      pending.reject(asBmsError(error, "BMS_REJECTED"));
+      return;
+    }
+    pending.resolve(frame);
+  }
+
+  /** Bytes the assembler threw away (bad checksum, truncated frame) fail the request waiting, and only that one. */
+  private onRejectedBytes(reason: unknown): void {
+    const detail = reason instanceof Error ? reason.message : String(reason);
+    this.trace(`${this.address}: rejected bytes: ${detail}`);
+    this.pending?.reject(
+      reason instanceof BmsError ? reason : new BmsError("BAD_FRAME", `${this.address} sent a bad frame: ${detail}`),
+    );
+  }
+
+  private end(reason: BmsError): void {
+    if (this.ended) return;
+    this.ended = reason;
+    for (const remove of this.removeHandlers.splice(0)) remove();
+    this.pending?.reject(reason);
+  }
+}
+
+function asBmsError(error: unknown, code: "BAD_FRAME" | "BMS_REJECTED" | "LINK_LOST" = "LINK_LOST"): BmsError {
+  if (error instanceof BmsError) return error;
+  return new BmsError(code, error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+function hexByte(value: number): string {
+  return value.toString(16).padStart(2, "0");
+}
+
+function onOff(on: boolean): string {
+  return on ? "on" : "off";
+}

@@ -1,0 +1,51 @@
+import { jbdChecksum } from "./checksum";
+import { type Frame, toHex } from "./frame";
+import { ProtocolError } from "./protocol-error";
+import { FRAME_END, FRAME_OVERHEAD, FRAME_START } from "./registers";
+
+/** Bytes before the data: start marker, register (or operation), status (or register), length. */
+export const HEADER_LENGTH = 4;
+/** The longest possible frame: the length byte allows 255 data bytes. */
+export const MAX_FRAME_LENGTH = 0xff + FRAME_OVERHEAD;
+
+/** Total frame length announced by the header at `start` (the caller has checked the length byte is there). */
+export function declaredFrameLength(bytes: Uint8Array, start: number): number {
+  return (bytes[start + 3] as number) + FRAME_OVERHEAD;
+}
+
+/**
+ * Verifies the frame whose header starts at `start` (a 0xDD, with all `declaredFrameLength` bytes present) and
+ * returns it as a copy, or the reason it is not a frame. Returns instead of throwing because the reassembler
+ * meets bad candidates all the time on a noisy link.
+ */
+export function checkFrameAt(bytes: Uint8Array, start: number): Frame | "tail" | "checksum" {
+  const dataLength = bytes[start + 3] as number;
+  const dataEnd = start + HEADER_LENGTH + dataLength;
+  if (bytes[dataEnd + 2] !== FRAME_END) return "tail";
+  const sent = ((bytes[dataEnd] as number) << 8) | (bytes[dataEnd + 1] as number);
+  if (sent !== jbdChecksum(bytes, start + 2, dataEnd)) return "checksum";
+  // A copy, never a view: a Buffer's slice() aliases the caller's memory, which BLE stacks reuse.
+  const raw = new Uint8Array(bytes.subarray(start, dataEnd + 3));
+  return {
+    register: raw[1] as number,
+    status: raw[2] as number,
+    data: raw.subarray(HEADER_LENGTH, HEADER_LENGTH + dataLength),
+    raw,
+  };
+}
+
+/** Parses bytes that must hold exactly one whole frame (a captured frame, a request). Throws BAD_FRAME otherwise. */
+export function parseFrame(bytes: Uint8Array): Frame {
+  const fail = (reason: "length" | "tail" | "checksum", why: string) =>
+    new ProtocolError("BAD_FRAME", reason, `not a JBD frame: ${why} (${toHex(bytes)})`, {
+      details: { frame: toHex(bytes) },
+    });
+  if (bytes.length < FRAME_OVERHEAD || bytes[0] !== FRAME_START) throw fail("length", "no frame header");
+  if (declaredFrameLength(bytes, 0) !== bytes.length) {
+    throw fail("length", `length byte says ${declaredFrameLength(bytes, 0)} bytes, got ${bytes.length}`);
+  }
+  const result = checkFrameAt(bytes, 0);
+  if (result === "tail") throw fail("tail", "no 0x77 end marker");
+  if (result === "checksum") throw fail("checksum", "checksum mismatch");
+  return result;
+}

@@ -1,0 +1,111 @@
+import type { GattVariant } from "./gatt-layout";
+
+/** The fixed identity of one virtual battery: what it advertises, which GATT variant and which 0x03 layout it has. */
+export interface BatterySpec {
+  /** Advertised local name. */
+  name: string;
+  /** 0x05 hardware version string. */
+  model: string;
+  cells: number;
+  /** NTC sensors reported in 0x03. */
+  ntcCount: number;
+  /** Appends the V11 9-byte trailer (humidity, alarm, full-charge and remaining capacity, balance current). */
+  v11Trailer: boolean;
+  gatt: GattVariant;
+  /** Old dongle: the write characteristic is "write" (with response), acknowledged by a `write` event. */
+  writeWithResponse: boolean;
+  nominalAh: number;
+  /** 0x03 software version byte (0x80 = "8.0"). */
+  softwareVersion: number;
+  productionDate: { year: number; month: number; day: number };
+  /** Peak solar charge current and evening load, in A. */
+  solarPeakA: number;
+  baseLoadA: number;
+  eveningLoadA: number;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * The default spec of battery n (1-based) in a world of `count` batteries. Four models rotate so a small world shows
+ * the variety real installations have; battery 3 uses the fff0 variant when there are at least 3 batteries.
+ */
+export function defaultBatterySpec(n: number, count: number, cells: number): BatterySpec {
+  const c = pad2(cells);
+  const common = { cells, gatt: "ff00" as GattVariant, writeWithResponse: false };
+  let spec: BatterySpec;
+  switch ((n - 1) % 4) {
+    case 0:
+      spec = {
+        ...common,
+        name: "xiaoxiang BMS",
+        model: `JBD-SP${c}S034-L${cells}S-200A-B-U`,
+        ntcCount: 3,
+        v11Trailer: false,
+        nominalAh: 200,
+        softwareVersion: 0x80,
+        productionDate: { year: 2023, month: 5, day: 14 },
+        solarPeakA: 24,
+        baseLoadA: 3,
+        eveningLoadA: 12,
+      };
+      break;
+    case 1:
+      spec = {
+        ...common,
+        name: `JBD-SP${c}S020-L${cells}S`,
+        model: `JBD-SP${c}S020-L${cells}S-100A`,
+        ntcCount: 2,
+        v11Trailer: false,
+        nominalAh: 100,
+        softwareVersion: 0x22,
+        productionDate: { year: 2022, month: 3, day: 28 },
+        solarPeakA: 12,
+        baseLoadA: 1.5,
+        eveningLoadA: 6,
+      };
+      break;
+    case 2:
+      spec = {
+        ...common,
+        name: `DP${c}S007L${cells}S100A`,
+        model: `DP${c}S007L${cells}S100A`,
+        ntcCount: 1,
+        v11Trailer: true,
+        nominalAh: 100,
+        softwareVersion: 0x44,
+        productionDate: { year: 2024, month: 9, day: 2 },
+        solarPeakA: 10,
+        baseLoadA: 1,
+        eveningLoadA: 5,
+      };
+      break;
+    default:
+      spec = {
+        ...common,
+        name: `SP${c}S005P${cells}S120A`,
+        model: `SP${c}S005-P${cells}S-120A`,
+        ntcCount: 4,
+        v11Trailer: false,
+        nominalAh: 280,
+        softwareVersion: 0x29,
+        productionDate: { year: 2024, month: 1, day: 19 },
+        solarPeakA: 30,
+        baseLoadA: 4,
+        eveningLoadA: 15,
+      };
+  }
+  if (n === 3 && count >= 3) spec.gatt = "fff0";
+  return spec;
+}
+
+/** `AA:BB:CC:00:00:NN` for battery n (1-based), NN = n as two upper-case hex digits. */
+export function simAddress(n: number): string {
+  if (!Number.isInteger(n) || n < 1 || n > 0xff) throw new RangeError(`battery number out of range: ${n}`);
+  return `AA:BB:CC:00:00:${n.toString(16).toUpperCase().padStart(2, "0")}`;
+}
+
+/** noble's peripheral id for an address: lower case without colons. */
+export function peripheralIdOf(address: string): string {
+  return address.toLowerCase().replace(/:/g, "");
+}

@@ -1,0 +1,113 @@
+import type { FaultProfileName } from "./options";
+
+/**
+ * What goes wrong, as plain numbers (so a profile can cross a process boundary). Probabilities are per event named;
+ * "mean ...Ms" are means of exponential waiting times in simulated time, 0 meaning "never".
+ */
+export interface FaultProfile {
+  /** A connect attempt ends in connect(error) after the usual connect latency. */
+  connectFailure: number;
+  /** A connect attempt never completes; only cancelConnect ends it. */
+  connectHang: number;
+  /** Mean time between link drops of one connected link (disconnect reason 0x08, supervision timeout). */
+  linkDropMeanMs: number;
+  /** A request gets no reply at all. */
+  lostReply: number;
+  /** A reply arrives `lateReplyMs` after the request, past a typical 3 s command timeout. */
+  lateReply: number;
+  lateReplyMs: number;
+  /** A reply is sent twice. */
+  duplicateReply: number;
+  /** One notification of a reply has one byte flipped. */
+  corruptedNotification: number;
+  /** A reply loses its last notification (a one-notification reply loses its second half). */
+  truncatedFrame: number;
+  /** The first request after connect is ignored (the BMS was asleep, PROTOCOL 7). */
+  firstRequestIgnored: number;
+  /** Mean time between adapter power-off windows while powered on, and how long each window lasts. */
+  powerOffMeanMs: number;
+  powerOffMs: number;
+  /** A connection reaches a battery that needs pairing: it echoes every request byte for byte. */
+  needsPairing: number;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * `none`: a perfect radio. `flaky`: BLE in a van at 5-10 m - one connect in seven fails, a few hang, a link drops
+ * every couple of hours, about 1 reply in 50 is lost and a few are late, doubled or damaged, the BMS often sleeps
+ * through the first request, the adapter resets twice a day. `hostile`: much worse on every count, for soak tests.
+ */
+export const FAULT_PROFILES: Record<FaultProfileName, FaultProfile> = {
+  none: {
+    connectFailure: 0,
+    connectHang: 0,
+    linkDropMeanMs: 0,
+    lostReply: 0,
+    lateReply: 0,
+    lateReplyMs: 3500,
+    duplicateReply: 0,
+    corruptedNotification: 0,
+    truncatedFrame: 0,
+    firstRequestIgnored: 0,
+    powerOffMeanMs: 0,
+    powerOffMs: 0,
+    needsPairing: 0,
+  },
+  flaky: {
+    connectFailure: 0.15,
+    connectHang: 0.03,
+    linkDropMeanMs: 2 * HOUR,
+    lostReply: 0.02,
+    lateReply: 0.01,
+    lateReplyMs: 3500,
+    duplicateReply: 0.01,
+    corruptedNotification: 0.005,
+    truncatedFrame: 0.005,
+    firstRequestIgnored: 0.3,
+    powerOffMeanMs: 12 * HOUR,
+    powerOffMs: 5_000,
+    needsPairing: 0,
+  },
+  hostile: {
+    connectFailure: 0.4,
+    connectHang: 0.1,
+    linkDropMeanMs: 5 * MINUTE,
+    lostReply: 0.1,
+    lateReply: 0.05,
+    lateReplyMs: 4000,
+    duplicateReply: 0.05,
+    corruptedNotification: 0.03,
+    truncatedFrame: 0.03,
+    firstRequestIgnored: 0.8,
+    powerOffMeanMs: 30 * MINUTE,
+    powerOffMs: 20_000,
+    needsPairing: 0.02,
+  },
+};
+
+/** Names of the injected faults, as counted in SimulatorStats.faults. */
+export type FaultKind =
+  | "connectFailure"
+  | "connectHang"
+  | "linkDrop"
+  | "lostReply"
+  | "lateReply"
+  | "duplicateReply"
+  | "corruptedNotification"
+  | "truncatedFrame"
+  | "firstRequestIgnored"
+  | "powerOff"
+  | "needsPairing";
+
+/** A named profile, or a custom one where every rate left out is that of `none`. */
+export function resolveFaultProfile(faults: FaultProfileName | Partial<FaultProfile> | undefined): FaultProfile {
+  if (faults === undefined) return { ...FAULT_PROFILES.none };
+  if (typeof faults === "string") {
+    const profile = FAULT_PROFILES[faults];
+    if (profile === undefined) throw new RangeError(`unknown fault profile "${faults}"`);
+    return { ...profile };
+  }
+  return { ...FAULT_PROFILES.none, ...faults };
+}

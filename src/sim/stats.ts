@@ -1,0 +1,48 @@
+import type { FaultKind } from "./faults";
+
+/** Counters of one simulated central, plain data for tests, benchmarks and the demo. */
+export interface SimulatorStats {
+  adverts: number;
+  connectAttempts: number;
+  connects: number;
+  /** Connects refused because another central or the phone app held the battery. */
+  refusedBusy: number;
+  disconnects: number;
+  /** Links lost without a disconnect() call (dropLink or the linkDrop fault). */
+  drops: number;
+  requests: number;
+  /** Requests the BMS ignored because they were not well-formed frames (bad checksum, junk). */
+  ignoredRequests: number;
+  /** Reply frames sent (a duplicate counts twice). */
+  replies: number;
+  notifications: number;
+  faults: Record<FaultKind, number>;
+}
+
+export function emptyStats(): SimulatorStats {
+  return {
+    adverts: 0,
+    connectAttempts: 0,
+    connects: 0,
+    refusedBusy: 0,
+    disconnects: 0,
+    drops: 0,
+    requests: 0,
+    ignoredRequests: 0,
+    replies: 0,
+    notifications: 0,
+    faults: {
+      connectFailure: 0,
+      connectHang: 0,
+      linkDrop: 0,
+      lostReply: 0,
+      lateReply: 0,
+      duplicateReply: 0,
+      corruptedNotification: 0,
+      truncatedFrame: 0,
+      firstRequestIgnored: 0,
+      powerOff: 0,
+      needsPairing: 0,
+    },
+  };
+}
