@@ -33,6 +33,10 @@ export class NodeRedProcess {
     child.stderr?.on("data", collect);
   }
 
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   get pid(): number {
     return this.child.pid!;
   }
@@ -96,7 +100,7 @@ export class NodeRedProcess {
 
   /** Sends `signal` and waits for the process to exit; a process that already exited just reports how. */
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    if (this.running) this.child.kill(signal);
     return this.exited;
   }
 }
