@@ -55,7 +55,6 @@ export class BmsSession {
   private pending: PendingRequest | null = null;
   /** Serialises requests: each waits for the one before to settle. */
   private queue: Promise<unknown> = Promise.resolve();
-  private answeredOnce = false;
   /** 0x05 is read once per connection; undefined = not read yet, null = the BMS has none. */
   private hardwareVersion: string | null | undefined;
   private ended: BmsError | null = null;
@@ -148,20 +147,21 @@ export class BmsSession {
   }
 
   /**
-   * One request/reply exchange. The first request after connecting is sent again once if ignored: a sleeping
-   * BMS does not answer the first command that wakes it (PROTOCOL 7).
+   * One request/reply exchange, sent a second time if the reply is lost or arrives mangled. Every request we send
+   * is idempotent (reads, and writes of an absolute value), so asking again is safe, and it is what keeps a poll
+   * alive through the odd lost notification instead of throwing a good link away: a sleeping BMS ignores the
+   * first command that wakes it (PROTOCOL 7), and BLE replies do go missing now and then. A second failure in a
+   * row fails the request; the pool then treats a timeout as a bad link.
    */
   private async exchange(bytes: Uint8Array, register: number): Promise<Frame> {
-    const attempts = this.answeredOnce ? 1 : 2;
     for (let attempt = 1; ; attempt++) {
       try {
-        const frame = await this.sendAndAwait(bytes, register);
-        this.answeredOnce = true;
-        return frame;
+        return await this.sendAndAwait(bytes, register);
       } catch (error) {
-        const ignored = error instanceof BmsError && error.code === "RESPONSE_TIMEOUT";
-        if (!ignored || attempt >= attempts) throw error;
-        this.trace(`${this.address}: first request after connect not answered; sending it again`);
+        const retryable =
+          error instanceof BmsError && (error.code === "RESPONSE_TIMEOUT" || error.code === "BAD_FRAME");
+        if (!retryable || attempt >= ATTEMPTS_PER_REQUEST) throw error;
+        this.trace(`${this.address}: ${error.code} for register 0x${hexByte(register)}; asking again`);
       }
     }
   }
@@ -260,6 +260,9 @@ export class BmsSession {
     this.pending?.reject(reason);
   }
 }
+
+/** One retry per request: see exchange(). */
+const ATTEMPTS_PER_REQUEST = 2;
 
 function asBmsError(error: unknown, code: "BAD_FRAME" | "BMS_REJECTED" | "LINK_LOST" = "LINK_LOST"): BmsError {
   if (error instanceof BmsError) return error;

@@ -36,8 +36,10 @@ const HOUR = 60 * MINUTE;
 
 /**
  * `none`: a perfect radio. `flaky`: BLE in a van at 5-10 m - one connect in seven fails, a few hang, a link drops
- * every couple of hours, about 1 reply in 50 is lost and a few are late, doubled or damaged, the BMS often sleeps
- * through the first request, the adapter resets twice a day. `hostile`: much worse on every count, for soak tests.
+ * every couple of hours, about 1 reply in 50 is lost and a few are late or doubled, the BMS often sleeps through
+ * the first request, the adapter resets twice a day. Damaged notifications are rare on a real link (BLE's link
+ * layer checks a CRC and retransmits), so flaky damages about 1 reply in 1,000; hostile far more, to exercise the
+ * reassembler. `hostile`: much worse on every count, for soak tests.
  */
 export const FAULT_PROFILES: Record<FaultProfileName, FaultProfile> = {
   none: {
@@ -63,8 +65,8 @@ export const FAULT_PROFILES: Record<FaultProfileName, FaultProfile> = {
     lateReply: 0.01,
     lateReplyMs: 3500,
     duplicateReply: 0.01,
-    corruptedNotification: 0.005,
-    truncatedFrame: 0.005,
+    corruptedNotification: 0.001,
+    truncatedFrame: 0.001,
     firstRequestIgnored: 0.3,
     powerOffMeanMs: 12 * HOUR,
     powerOffMs: 5_000,

@@ -27,8 +27,9 @@ test("a late reply to a timed-out request is never taken as the next answer", as
   try {
     await w.run(w.pool.poll(A1));
     const battery = w.radio.battery(A1);
-    // The 0x03 reply arrives 1.5 s late: after the timeout, while nothing of ours waits for 0x03.
-    battery.replyDelayMs = 1_500;
+    // Every reply arrives 2.5 s late: after the timeout of the request and of its one retry, so the poll fails and
+    // the stale replies land on a session that no longer waits for them.
+    battery.replyDelayMs = 2_500;
     const late = await w.settle(w.pool.poll(A1));
     assert.equal(codeOf(late), "RESPONSE_TIMEOUT");
     battery.replyDelayMs = 0;
@@ -40,11 +41,26 @@ test("a late reply to a timed-out request is never taken as the next answer", as
   }
 });
 
-test("a corrupted notification fails that poll only; the link stays and the next poll works", async () => {
+test("a corrupted reply is asked for again and the poll gets the true values", async () => {
   const w = fakeWorld();
   try {
     await w.run(w.pool.poll(A1));
     w.radio.battery(A1).corruptNext = 1;
+    const mark = w.radio.count("write");
+    const result = await w.run(w.pool.poll(A1));
+    assert.equal(result.payload.voltage, 13.21);
+    assert.deepEqual(result.payload.cellVoltages, [3.3, 3.301, 3.302, 3.303]);
+    assert.equal(w.radio.count("write") - mark, 3, "0x03 sent twice, then 0x04");
+  } finally {
+    await w.dispose();
+  }
+});
+
+test("a reply corrupted twice in a row fails that poll only; the link stays and the next poll works", async () => {
+  const w = fakeWorld();
+  try {
+    await w.run(w.pool.poll(A1));
+    w.radio.battery(A1).corruptNext = 2;
     assert.equal(codeOf(await w.settle(w.pool.poll(A1))), "BAD_FRAME");
     const next = await w.run(w.pool.poll(A1));
     assert.equal(next.connection, "reused");
@@ -68,14 +84,27 @@ test("the first request after connecting is sent again once when it is ignored",
   }
 });
 
-test("only the first request after connecting is retried", async () => {
+test("a lost reply on a warm link is asked for again once", async () => {
   const w = fakeWorld({ commandTimeoutMs: 1_000 });
   try {
     await w.run(w.pool.poll(A1));
     w.radio.battery(A1).ignoreNext = 1;
+    const result = await w.run(w.pool.poll(A1));
+    assert.equal(result.connection, "reused");
+    assert.equal(result.payload.cellCount, 4);
+  } finally {
+    await w.dispose();
+  }
+});
+
+test("a request ignored twice in a row fails with RESPONSE_TIMEOUT after exactly one retry", async () => {
+  const w = fakeWorld({ commandTimeoutMs: 1_000 });
+  try {
+    await w.run(w.pool.poll(A1));
+    w.radio.battery(A1).ignoreNext = 2;
     const mark = w.radio.count("write");
     assert.equal(codeOf(await w.settle(w.pool.poll(A1))), "RESPONSE_TIMEOUT");
-    assert.equal(w.radio.count("write") - mark, 1);
+    assert.equal(w.radio.count("write") - mark, 2);
   } finally {
     await w.dispose();
   }

@@ -250,7 +250,7 @@ test("a command timeout closes the link so the next poll reconnects cleanly", as
   const w = fakeWorld({ commandTimeoutMs: 1_000 });
   try {
     await w.run(w.pool.poll(A1));
-    w.radio.battery(A1).ignoreNext = 1;
+    w.radio.battery(A1).ignoreNext = 2; // the request and its one retry
     assert.equal(codeOf(await w.settle(w.pool.poll(A1))), "RESPONSE_TIMEOUT");
     await w.clock.tickAsync(10);
     assert.equal(w.radio.count("disconnect"), 1);

@@ -1,0 +1,97 @@
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { BmsError, isBmsError } from "../errors";
+import type { MosResult } from "../pool/types";
+import { BatteryBinding, type BatteryNodeDef } from "./battery-binding";
+import { parseMosCommand } from "./mos-command";
+import { MosCommandQueue } from "./mos-command-queue";
+import { mosBadge } from "./status-badge";
+
+interface MosNodeDef extends NodeDef, BatteryNodeDef {
+  allowWrites?: boolean;
+}
+
+type MosMessage = NodeMessage & { address?: unknown; bms?: unknown };
+
+/**
+ * bms-mos: switches the charge/discharge MOSFETs (DESIGN 4.6). Refuses with WRITES_DISABLED until "Allow switching"
+ * is ticked, validates the command before anything is written, runs one write per battery at a time, lets a newer
+ * command supersede a queued one, and answers only after the state was read back.
+ */
+export = (RED: NodeAPI) => {
+  function BmsMos(this: Node, def: MosNodeDef) {
+    RED.nodes.createNode(this, def);
+    const binding = new BatteryBinding(RED, this, def);
+    const queue = new MosCommandQueue<MosResult>();
+    const allowWrites = def.allowWrites === true;
+
+    this.on("input", (input, send, done) => {
+      const msg = input as MosMessage;
+      if (binding.control(msg, done)) return;
+      let target: ReturnType<BatteryBinding["target"]>;
+      let command: ReturnType<typeof parseMosCommand>;
+      try {
+        if (!allowWrites) {
+          throw new BmsError(
+            "WRITES_DISABLED",
+            RED._("@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.errors.writesDisabled"),
+          );
+        }
+        command = parseMosCommand(msg.payload);
+        target = binding.target(msg);
+      } catch (err) {
+        binding.fail(err, done);
+        return;
+      }
+      const { pool, address } = target;
+      queue
+        .run(address, () => pool.setMos(address, command))
+        .then(
+          (outcome) => {
+            if (outcome.superseded) {
+              this.warn(RED._("@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.warn.superseded", { address }));
+              done();
+              return;
+            }
+            const result = outcome.value;
+            msg.payload = { ...result.state };
+            msg.bms = {
+              address: result.address,
+              name: result.name,
+              previous: { ...result.previous },
+              written: result.written,
+              verified: true,
+              latencyMs: result.latencyMs,
+              connection: result.connection,
+              connectMs: result.connectMs,
+            };
+            binding.badge.result(mosBadge(result.state));
+            send(msg);
+            done();
+          },
+          (err: unknown) => {
+            msg.bms = { address, verified: false, ...readBackState(err) };
+            binding.fail(err, done);
+          },
+        );
+    });
+
+    this.on("close", (removed: boolean, done: () => void) => {
+      binding.close(removed).then(done, done);
+    });
+  }
+
+  RED.nodes.registerType("bms-mos", BmsMos);
+};
+
+/**
+ * MOS_NOT_CONFIRMED carries the state read back after the write; it is put on msg.bms.state (and msg.bms.previous
+ * when known) so a Catch node sees what the BMS actually did.
+ */
+function readBackState(err: unknown): { state?: unknown; previous?: unknown } {
+  if (!isBmsError(err) || err.code !== "MOS_NOT_CONFIRMED" || !err.details) return {};
+  const details = err.details;
+  const state =
+    details.state ??
+    (typeof details.charge === "boolean" ? { charge: details.charge, discharge: details.discharge } : undefined);
+  return details.previous === undefined ? { state } : { state, previous: details.previous };
+}

@@ -1,0 +1,138 @@
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { BmsError, isBmsError } from "../errors";
+import type { PollResult } from "../pool/types";
+import { BatteryBinding, type BatteryNodeDef, type Done } from "./battery-binding";
+import { PollCoalescer } from "./poll-coalescer";
+import { freshMeta, type LastGood, pollTopic, staleMeta } from "./poll-message";
+import { valuesBadge } from "./status-badge";
+
+interface PollNodeDef extends NodeDef, BatteryNodeDef {
+  topic?: string;
+  interval?: number | string;
+  onFailure?: string;
+  staleLimit?: number | string;
+}
+
+type PollMessage = NodeMessage & { address?: unknown; bms?: unknown };
+type Send = (msg: NodeMessage) => void;
+
+const DEFAULT_STALE_LIMIT = 3;
+
+/**
+ * bms-poll: any input (or the interval) polls the battery; the same msg goes out with the decoded payload,
+ * topic and msg.bms (DESIGN 4.2). Overlapping triggers coalesce; with onFailure "last" a failed poll resends the
+ * last good payload marked stale, up to staleLimit consecutive failures.
+ */
+export = (RED: NodeAPI) => {
+  function BmsPoll(this: Node, def: PollNodeDef) {
+    RED.nodes.createNode(this, def);
+    const binding = new BatteryBinding(RED, this, def);
+    const coalescer = new PollCoalescer<LastGood>();
+    const failures = new Map<string, number>();
+    const lastGood = new Map<string, LastGood>();
+    const onFailure = def.onFailure === "last" ? "last" : "error";
+    const staleLimit = wholeNumber(def.staleLimit, DEFAULT_STALE_LIMIT);
+    const intervalSeconds = Number(def.interval ?? 0);
+    const topic = def.topic ?? "";
+
+    /** One poll of a battery, shared by every trigger that coalesced into it; counts failures once per poll. */
+    const pollOnce = (poll: () => Promise<PollResult>, address: string) => async () => {
+      try {
+        const result = await poll();
+        const now = new Date();
+        const good: LastGood = { payload: result.payload, meta: freshMeta(result, now), at: now.getTime() };
+        failures.set(address, 0);
+        lastGood.set(address, good);
+        return good;
+      } catch (err) {
+        failures.set(address, (failures.get(address) ?? 0) + 1);
+        throw err;
+      }
+    };
+
+    const handle = (msg: PollMessage, send: Send, done: Done) => {
+      if (binding.control(msg, done)) return;
+      let target: ReturnType<BatteryBinding["target"]>;
+      try {
+        target = binding.target(msg);
+      } catch (err) {
+        binding.fail(err, done);
+        return;
+      }
+      const { pool, address } = target;
+      coalescer
+        .run(
+          address,
+          pollOnce(() => pool.poll(address), address),
+        )
+        .then(
+          (good) => {
+            // Each coalesced msg gets its own copy, so a downstream change to one cannot alter another or lastGood.
+            msg.payload = structuredClone(good.payload);
+            msg.topic = pollTopic(topic, good.meta.name, address);
+            msg.bms = { ...good.meta };
+            binding.badge.result(valuesBadge(good.payload.voltage, good.payload.stateOfCharge));
+            send(msg);
+            done();
+          },
+          (err: unknown) => {
+            const count = failures.get(address) ?? 0;
+            const last = lastGood.get(address);
+            if (
+              onFailure === "last" &&
+              last &&
+              count <= staleLimit &&
+              isBmsError(err) &&
+              err.code !== "INVALID_INPUT"
+            ) {
+              msg.payload = structuredClone(last.payload);
+              msg.topic = pollTopic(topic, last.meta.name, address);
+              msg.bms = staleMeta(last, Date.now(), count, { code: err.code, message: err.message });
+              binding.badge.failed(err);
+              send(msg);
+              done();
+              return;
+            }
+            msg.bms = { address, consecutiveFailures: count, stale: false };
+            binding.fail(err, done);
+          },
+        );
+    };
+
+    this.on("input", (msg, send, done) => handle(msg as PollMessage, send, done));
+
+    let timer: NodeJS.Timeout | null = null;
+    if (Number.isFinite(intervalSeconds) && intervalSeconds > 0) {
+      if (binding.hasFixedAddress) {
+        // The interval path is the input path with a fresh msg; node.error(err, msg) makes its errors catchable.
+        const tick = () => {
+          const msg: PollMessage = {};
+          handle(
+            msg,
+            (out) => this.send(out),
+            (err) => {
+              if (err) this.error(err, msg);
+            },
+          );
+        };
+        timer = setInterval(tick, intervalSeconds * 1000);
+      } else {
+        this.warn(RED._("@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.warn.intervalNeedsAddress"));
+      }
+    } else if (intervalSeconds !== 0 && def.interval !== undefined && def.interval !== "") {
+      binding.badge.failed(new BmsError("INVALID_INPUT", "interval must be 0 or more seconds"));
+    }
+
+    this.on("close", (removed: boolean, done: () => void) => {
+      if (timer) clearInterval(timer);
+      binding.close(removed).then(done, done);
+    });
+  }
+
+  RED.nodes.registerType("bms-poll", BmsPoll);
+};
+
+function wholeNumber(raw: unknown, fallback: number): number {
+  const value = raw === undefined || raw === "" ? fallback : Number(raw);
+  return Number.isInteger(value) && value >= 0 ? value : fallback;
+}

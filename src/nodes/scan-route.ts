@@ -1,0 +1,64 @@
+import type { NodeAPI } from "node-red";
+import { BmsError, isBmsError } from "../errors";
+import { createPool } from "../pool";
+import type { ScanResult } from "../pool/types";
+import type { BmsAdapterNode } from "./adapter-node";
+import { type AdapterSettingsInput, parseAdapterSettings } from "./adapter-settings";
+
+const DEFAULT_SCAN_SECONDS = 4;
+const MAX_SCAN_SECONDS = 10;
+const registeredOn = new WeakSet<object>();
+
+/**
+ * `GET bms-adapter/scan` for the editor's address picker (DESIGN 4.9). With `id` of a deployed bms-adapter it scans
+ * through that node's pool (so batteries it holds, which stop advertising, are listed as linked); otherwise the
+ * settings come in the query and a temporary pool is closed after the scan, so it works before the first deploy.
+ * `duration` (seconds, default 4, at most 10) bounds the scan.
+ */
+export function registerScanRoute(RED: NodeAPI): void {
+  // The module function runs once per runtime, but test harnesses call it on every load of the same admin app.
+  if (registeredOn.has(RED.httpAdmin)) return;
+  registeredOn.add(RED.httpAdmin);
+  RED.httpAdmin.get("/bms-adapter/scan", RED.auth.needsPermission("bms-adapter.read"), (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    scan(RED, query).then(
+      (results) => res.json(results),
+      (err: unknown) => {
+        const error = isBmsError(err) ? err : new BmsError("ADAPTER_UNAVAILABLE", String(err), { cause: err });
+        res.status(error.code === "INVALID_INPUT" ? 400 : 503).json({ code: error.code, message: error.message });
+      },
+    );
+  });
+}
+
+async function scan(RED: NodeAPI, query: Record<string, unknown>): Promise<ScanResult[]> {
+  const durationMs = scanDurationMs(query.duration);
+  const deployed = typeof query.id === "string" && query.id ? RED.nodes.getNode(query.id) : null;
+  if (deployed && deployed.type === "bms-adapter") {
+    return sortResults(await (deployed as BmsAdapterNode).pool().scan(durationMs));
+  }
+  const settings = parseAdapterSettings(query as AdapterSettingsInput);
+  const pool = createPool(settings.adapter, settings.options);
+  try {
+    return sortResults(await pool.scan(durationMs));
+  } finally {
+    await pool.close();
+  }
+}
+
+function scanDurationMs(raw: unknown): number {
+  if (raw === undefined || raw === "") return DEFAULT_SCAN_SECONDS * 1000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_SCAN_SECONDS) {
+    throw new BmsError("INVALID_INPUT", `duration must be a number of seconds above 0 and at most ${MAX_SCAN_SECONDS}`);
+  }
+  return seconds * 1000;
+}
+
+/** JBD batteries first, then the strongest signal, so the likely pick is at the top of the list. */
+function sortResults(results: ScanResult[]): ScanResult[] {
+  return [...results].sort(
+    (a, b) =>
+      Number(b.jbd) - Number(a.jbd) || (b.rssi ?? -999) - (a.rssi ?? -999) || a.address.localeCompare(b.address),
+  );
+}

@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, it } from "node:test";
+import {
+  BATTERY_1,
+  exchange,
+  type FlowNode,
+  helper,
+  nextMessage,
+  nextMessages,
+  node,
+  OUR_NODES,
+  STATUS,
+  simAdapter,
+  simulatorOf,
+  statusTexts,
+  tab,
+  WARN,
+} from "./flow-harness";
+
+// Its own battery count, so the lock state written here never meets the poll suite's world.
+const BATTERIES = 3;
+
+function flow(allowWrites: boolean): FlowNode[] {
+  return [
+    tab,
+    simAdapter("a1", BATTERIES),
+    { id: "m1", type: "bms-mos", z: "f1", name: "", adapter: "a1", address: BATTERY_1, allowWrites, wires: [["out"]] },
+    { id: "out", type: "helper", z: "f1" },
+    { id: "c1", type: "catch", z: "f1", scope: null, uncaught: false, wires: [["caught"]] },
+    { id: "caught", type: "helper", z: "f1" },
+  ];
+}
+
+/** Puts battery 1 back to both MOSFETs on and no forced physics, via a real command through the node. */
+async function reset(): Promise<void> {
+  const battery = simulatorOf(BATTERIES).battery(BATTERY_1)!;
+  battery.setCurrent(null);
+  battery.soc = 60;
+  await exchange("m1", { payload: "on" }, "out");
+}
+
+describe("bms-mos", () => {
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(() => helper.unload());
+
+  it("refuses with WRITES_DISABLED and talks to no battery until switching is allowed", async () => {
+    await helper.load(OUR_NODES, flow(false));
+    for (const payload of [{ charge: false }, "off", "nonsense"]) {
+      const caught = await exchange("m1", { payload }, "caught");
+      assert.equal(caught.error.code, "WRITES_DISABLED");
+    }
+    assert.equal(statusTexts("m1").at(-1), `${STATUS}writesDisabled`);
+  });
+
+  it("switches charging off and on, confirmed by read-back", async () => {
+    await helper.load(OUR_NODES, flow(true));
+    await reset();
+    const battery = simulatorOf(BATTERIES).battery(BATTERY_1)!;
+
+    const off = await exchange("m1", { payload: { charge: false } }, "out");
+    assert.deepEqual(off.payload, { charge: false, discharge: true });
+    assert.deepEqual(off.bms.previous, { charge: true, discharge: true });
+    assert.equal(off.bms.verified, true);
+    assert.equal(off.bms.written, true);
+    assert.equal(off.bms.address, BATTERY_1);
+    assert.deepEqual(battery.mosLock, { charge: true, discharge: false }, "the BMS locks the charge port");
+    assert.equal(statusTexts("m1").at(-1), "CHG off DSG on");
+
+    const unchanged = await exchange("m1", { payload: { discharge: true } }, "out");
+    assert.equal(unchanged.bms.written, false);
+    assert.deepEqual(unchanged.payload, { charge: false, discharge: true });
+
+    const on = await exchange("m1", { payload: true }, "out");
+    assert.deepEqual(on.payload, { charge: true, discharge: true });
+    assert.deepEqual(on.bms.previous, { charge: false, discharge: true });
+    assert.deepEqual(battery.mosLock, { charge: false, discharge: false });
+  });
+
+  it("rejects invalid commands with INVALID_INPUT before anything reaches the BMS", async () => {
+    await helper.load(OUR_NODES, flow(true));
+    await reset();
+    const sim = simulatorOf(BATTERIES);
+    const requestsBefore = sim.stats().requests;
+    const lockBefore = sim.battery(BATTERY_1)!.mosLock;
+    const bad: unknown[] = ["ON", 1, null, {}, { charge: "false" }, { charge: true, extra: 1 }, [true]];
+    for (const payload of bad) {
+      const caught = await exchange("m1", { payload }, "caught");
+      assert.equal(caught.error.code, "INVALID_INPUT", JSON.stringify(payload));
+    }
+    assert.equal(sim.stats().requests, requestsBefore, "not even a read was sent");
+    assert.deepEqual(sim.battery(BATTERY_1)!.mosLock, lockBefore);
+  });
+
+  it("reports MOS_NOT_CONFIRMED with the state read back when the BMS keeps a port off", async () => {
+    await helper.load(OUR_NODES, flow(true));
+    await reset();
+    const battery = simulatorOf(BATTERIES).battery(BATTERY_1)!;
+    // A full pack with charge current trips cell over-voltage protection: the BMS holds the charge FET off.
+    battery.soc = 100;
+    battery.setCurrent(30);
+    await exchange("m1", { payload: { charge: false } }, "out");
+    const caught = await exchange("m1", { payload: { charge: true } }, "caught");
+    assert.equal(caught.error.code, "MOS_NOT_CONFIRMED");
+    assert.equal(caught.bms.verified, false);
+    assert.equal(caught.bms.state.charge, false);
+    assert.equal(statusTexts("m1").at(-1), `${STATUS}notConfirmed`);
+    battery.setCurrent(null);
+    battery.soc = 60;
+  });
+
+  it("supersedes a queued command with a newer one, warning about the dropped msg", async () => {
+    await helper.load(OUR_NODES, flow(true));
+    await reset();
+    const outputs = nextMessages("out", 2);
+    node("m1").receive({ payload: { charge: false }, n: 1 });
+    node("m1").receive({ payload: { discharge: false }, n: 2 });
+    node("m1").receive({ payload: "on", n: 3 });
+    const [first, last] = await outputs;
+    assert.equal(first!.n, 1);
+    assert.equal(last!.n, 3);
+    assert.deepEqual(last!.payload, { charge: true, discharge: true });
+    assert.ok(node("m1").warn.args.some((args) => args[0] === `${WARN}superseded`));
+    // The superseded msg ended without output: the next output belongs to a new command.
+    const next = nextMessage("out");
+    node("m1").receive({ payload: "on", n: 4 });
+    assert.equal((await next).n, 4);
+  });
+});

@@ -1,0 +1,124 @@
+import type { Node } from "node-red";
+import helper from "node-red-node-test-helper";
+import type { AdapterConfig } from "../../src/ble/adapter-config";
+import { bindingsFor } from "../../src/ble/central-registry";
+import type { BmsAdapterNode } from "../../src/nodes/adapter-node";
+import type { SimulatedBindings } from "../../src/sim";
+
+import bmsAdapter = require("../../src/nodes/bms-adapter");
+import bmsMos = require("../../src/nodes/bms-mos");
+import bmsPoll = require("../../src/nodes/bms-poll");
+
+/**
+ * Shared set-up for the node suites: the real Node-RED runtime through node-red-node-test-helper, our three node
+ * types, and the simulator transport with instant latency. Only the radio is simulated.
+ */
+helper.init(require.resolve("node-red"));
+
+export { helper };
+export const OUR_NODES = [bmsAdapter, bmsPoll, bmsMos];
+
+/** RED._ is the identity in the helper, so badge texts arrive as their catalog keys. */
+export const STATUS = "@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.status.";
+export const WARN = "@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.warn.";
+
+export const BATTERY_1 = "AA:BB:CC:00:00:01";
+export const BATTERY_2 = "AA:BB:CC:00:00:02";
+
+export type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+/** A simulator adapter; each suite picks its own battery count so suites never share a simulated world. */
+export function simAdapter(id: string, batteries: number, extra: Record<string, unknown> = {}): FlowNode {
+  return {
+    id,
+    type: "bms-adapter",
+    name: "sim",
+    transport: "simulator",
+    simBatteries: batteries,
+    simCells: 4,
+    simFaults: "none",
+    simLatency: "instant",
+    idleTimeout: 60,
+    keepOpen: false,
+    sweepInterval: 10,
+    connectTimeout: 1,
+    commandTimeout: 1,
+    maxLinks: 5,
+    ...extra,
+  };
+}
+
+/** The simulated radio behind an adapter's settings (available once its pool exists). */
+export function simulatorOf(batteries: number, cells = 4): SimulatedBindings {
+  const config: AdapterConfig = {
+    transport: "simulator",
+    simulator: { batteries, cells, faults: "none", latency: "instant" },
+  };
+  const bindings = bindingsFor(config);
+  if (!bindings) throw new Error("no simulator registered for these settings: has the pool been created?");
+  return bindings as unknown as SimulatedBindings;
+}
+
+export const tab: FlowNode = { id: "f1", type: "tab", label: "test" };
+
+/** Node-RED nodes as the helper hands them out, with the sinon spies it installs on Node.prototype. */
+export type SpiedNode = Node & {
+  receive(msg: Record<string, unknown>): void;
+  status: Node["status"] & { args: unknown[][] };
+  warn: Node["warn"] & { args: unknown[][] };
+};
+
+export function node(id: string): SpiedNode {
+  const found = helper.getNode(id) as unknown as SpiedNode | null;
+  if (!found) throw new Error(`node ${id} is not in the flow`);
+  return found;
+}
+
+export function adapterNode(id: string): BmsAdapterNode {
+  return helper.getNode(id) as unknown as BmsAdapterNode;
+}
+
+// Test messages are read loosely: the assertions check their shape.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export type Msg = Record<string, any>;
+
+/** Resolves with the next `count` messages a helper node receives. */
+export function nextMessages(helperId: string, count: number): Promise<Msg[]> {
+  const target = node(helperId);
+  const received: Msg[] = [];
+  return new Promise((resolve) => {
+    const onInput = (msg: Msg) => {
+      received.push(msg);
+      if (received.length === count) {
+        target.removeListener("input", onInput);
+        resolve(received);
+      }
+    };
+    target.on("input", onInput);
+  });
+}
+
+export async function nextMessage(helperId: string): Promise<Msg> {
+  return (await nextMessages(helperId, 1))[0]!;
+}
+
+/** Sends `msg` into `nodeId` and waits for the next message on `helperId` (an output or a Catch node's copy). */
+export async function exchange(nodeId: string, msg: Record<string, unknown>, helperId: string): Promise<Msg> {
+  const next = nextMessage(helperId);
+  node(nodeId).receive(msg);
+  return next;
+}
+
+/** The texts of every status a node has shown so far. */
+export function statusTexts(nodeId: string): string[] {
+  return node(nodeId).status.args.map((args) => String((args[0] as { text?: string }).text ?? ""));
+}
+
+/** Waits until `predicate` holds, checking after each turn of the event loop (no fixed timing). */
+export async function until(predicate: () => boolean, what: string, turns = 20_000): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    if (predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

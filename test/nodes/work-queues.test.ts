@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MosCommandQueue } from "../../src/nodes/mos-command-queue";
+import { PollCoalescer } from "../../src/nodes/poll-coalescer";
+
+/** A task whose completion the test controls. */
+function gate<T>() {
+  let open!: (value: T) => void;
+  let fail!: (err: unknown) => void;
+  const promise = new Promise<T>((resolve, reject) => {
+    open = resolve;
+    fail = reject;
+  });
+  return { promise, open, fail };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("PollCoalescer", () => {
+  it("runs one task in flight plus one pending, and later triggers join the pending one", async () => {
+    const coalescer = new PollCoalescer<number>();
+    const gates = [gate<number>(), gate<number>()];
+    let started = 0;
+    const task = () => gates[started++]!.promise;
+    const first = coalescer.run("A", task);
+    const joined = [coalescer.run("A", task), coalescer.run("A", task), coalescer.run("A", task)];
+    await tick();
+    assert.equal(started, 1);
+    gates[0]!.open(1);
+    assert.equal(await first, 1);
+    await tick();
+    assert.equal(started, 2);
+    gates[1]!.open(2);
+    assert.deepEqual(await Promise.all(joined), [2, 2, 2]);
+    assert.equal(started, 2);
+    assert.equal(coalescer.active, 0);
+  });
+
+  it("starts the pending poll even when the one in flight fails, and keeps batteries apart", async () => {
+    const coalescer = new PollCoalescer<string>();
+    const a = gate<string>();
+    const first = coalescer.run("A", () => a.promise);
+    const second = coalescer.run("A", async () => "second");
+    const other = coalescer.run("B", async () => "B");
+    assert.equal(await other, "B");
+    a.fail(new Error("boom"));
+    await assert.rejects(first, /boom/);
+    assert.equal(await second, "second");
+    await tick();
+    assert.equal(coalescer.active, 0);
+  });
+});
+
+describe("MosCommandQueue", () => {
+  it("runs one command per battery at a time; a newer command supersedes the queued one", async () => {
+    const queue = new MosCommandQueue<string>();
+    const first = gate<string>();
+    const ran: string[] = [];
+    const outcomes = [
+      queue.run("A", () => {
+        ran.push("1");
+        return first.promise;
+      }),
+      queue.run("A", async () => {
+        ran.push("2");
+        return "2";
+      }),
+      queue.run("A", async () => {
+        ran.push("3");
+        return "3";
+      }),
+    ];
+    assert.deepEqual(await outcomes[1], { superseded: true });
+    first.open("1");
+    assert.deepEqual(await outcomes[0], { superseded: false, value: "1" });
+    assert.deepEqual(await outcomes[2], { superseded: false, value: "3" });
+    assert.deepEqual(ran, ["1", "3"]);
+    await tick();
+    assert.equal(queue.active, 0);
+  });
+
+  it("passes a failure to its own command only", async () => {
+    const queue = new MosCommandQueue<string>();
+    const failing = queue.run("A", async () => {
+      throw new Error("no ack");
+    });
+    const next = queue.run("A", async () => "ok");
+    await assert.rejects(failing, /no ack/);
+    assert.deepEqual(await next, { superseded: false, value: "ok" });
+  });
+});
