@@ -8,7 +8,7 @@ const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
 const net = require("node:net");
 const path = require("node:path");
-const { mergeExamples, needsDashboard, readExampleFiles } = require("./example-flows.js");
+const { dashboardResolvable, mergeExamples, needsDashboard, readExampleFiles } = require("./example-flows.js");
 
 const root = path.resolve(__dirname, "..");
 const userDir = path.join(root, ".node-red");
@@ -40,23 +40,14 @@ function installPackage() {
   execFileSync("npm", ["install", "--no-audit", "--no-fund", root], { cwd: userDir, stdio: "inherit" });
 }
 
-function dashboardInstalled() {
-  try {
-    require.resolve("@flowfuse/node-red-dashboard/package.json", { paths: [userDir] });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Writes flows.json from the examples; returns whether the dashboard example is part of it. */
 function writeFlows() {
-  const withDashboard = dashboardInstalled();
+  const withDashboard = dashboardResolvable(userDir, root);
   const examples = readExampleFiles(root).filter((example) => {
     if (!needsDashboard(example.flow) || withDashboard) return true;
     console.log(
       `Skipping example "${example.name}": it needs @flowfuse/node-red-dashboard ` +
-        `(cd .node-red && npm install @flowfuse/node-red-dashboard, then npm start again).`,
+        `(npm install in this repository installs it as a devDependency).`,
     );
     return false;
   });

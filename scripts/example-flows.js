@@ -27,6 +27,19 @@ function needsDashboard(flow) {
   return flow.some((node) => typeof node.type === "string" && node.type.startsWith("ui-"));
 }
 
+/**
+ * Whether Node-RED started from this repository can load the dashboard: it finds node modules in the user
+ * directory and in every node_modules folder above its own install (so the repository's devDependency counts).
+ */
+function dashboardResolvable(userDir, repoRoot) {
+  try {
+    require.resolve("@flowfuse/node-red-dashboard/package.json", { paths: [userDir, repoRoot] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A stable 16-hex-digit id (Node-RED's own id shape) derived from the example and the original id. */
 function derivedId(exampleName, id) {
   return crypto.createHash("sha256").update(`${exampleName}\0${id}`).digest("hex").slice(0, 16);
@@ -78,4 +91,4 @@ function mergeExamples(examples, adapterSettings) {
   return merged;
 }
 
-module.exports = { readExampleFiles, needsDashboard, mergeExamples };
+module.exports = { readExampleFiles, needsDashboard, dashboardResolvable, mergeExamples };

@@ -12,6 +12,7 @@ export interface Example {
 interface ExampleFlows {
   readExampleFiles(packageDir: string): Example[];
   needsDashboard(flow: FlowNode[]): boolean;
+  dashboardResolvable(userDir: string, repoRoot: string): boolean;
   mergeExamples(examples: Example[], adapterSettings: Record<string, unknown>): FlowNode[];
 }
 
