@@ -1,0 +1,24 @@
+import type { SimulatorOptions } from "../../src/sim";
+import { BenchWorld } from "./bench-world";
+import { installVirtualClock, type VirtualClock } from "./virtual-clock";
+
+/**
+ * Runs `body` in a fresh simulated world on a fresh fake clock, then disposes the simulator and removes the clock
+ * whatever happened, so one scenario can never leak timers or state into the next.
+ */
+export async function inVirtualWorld<T>(
+  options: SimulatorOptions,
+  body: (clock: VirtualClock, world: BenchWorld) => Promise<T>,
+): Promise<T> {
+  const clock = installVirtualClock();
+  try {
+    const world = new BenchWorld(options);
+    try {
+      return await body(clock, world);
+    } finally {
+      world.dispose();
+    }
+  } finally {
+    clock.uninstall();
+  }
+}
