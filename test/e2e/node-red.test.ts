@@ -201,6 +201,9 @@ describe("Node-RED end to end (package installed from npm pack)", () => {
       await nextProbeMessage(comms, currentTopic(flows));
       const pid = red.pid;
       const children = descendantsOf(pid);
+      // Every adapter here is an in-process simulator: only transport hci (or a simulator inside the adapter host)
+      // starts a child, so Node-RED has none to begin with.
+      assert.deepEqual(children, [], "children of Node-RED while running simulator-only flows");
       await comms.close();
       const exit = await red.stop(signal);
       assert.equal(exit.code, 0, `exit ${JSON.stringify(exit)}\n${red.log.slice(-20).join("\n")}`);
