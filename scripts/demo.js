@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// `npm start` (after the build): a real Node-RED 4 on 127.0.0.1 with this package linked into a private user
+// directory (.node-red/, git-ignored) and the example flows running on simulated batteries, so a newcomer sees
+// batteries polling without any hardware. The flows file is rewritten from examples/ on every start (the demo
+// always shows the examples as shipped; export anything you built in it before restarting). PORT chooses the port.
+
+const { execFileSync, spawn } = require("node:child_process");
+const fs = require("node:fs");
+const net = require("node:net");
+const path = require("node:path");
+const { dashboardResolvable, mergeExamples, needsDashboard, readExampleFiles } = require("./example-flows.js");
+
+const root = path.resolve(__dirname, "..");
+const userDir = path.join(root, ".node-red");
+const host = "127.0.0.1";
+const port = Number(process.env.PORT ?? 1880);
+const packageName = require(path.join(root, "package.json")).name;
+const redJs = path.join(path.dirname(require.resolve("node-red/package.json", { paths: [root] })), "red.js");
+
+/** The simulated adapter every example shares: several batteries, the measured (slow, realistic) BLE timings. */
+const DEMO_ADAPTER = { transport: "simulator", simBatteries: 4, simFaults: "none", simLatency: "realistic" };
+
+function portIsFree() {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Links this repository into the user directory (once; the link follows every rebuild). */
+function installPackage() {
+  fs.mkdirSync(userDir, { recursive: true });
+  const manifest = path.join(userDir, "package.json");
+  // Without its own package.json npm would walk up and install into this repository instead.
+  if (!fs.existsSync(manifest)) fs.writeFileSync(manifest, '{ "name": "node-red-demo", "private": true }\n');
+  const linked = path.join(userDir, "node_modules", ...packageName.split("/"));
+  if (fs.existsSync(linked) && fs.realpathSync(linked) === fs.realpathSync(root)) return;
+  console.log(`Installing ${packageName} into ${path.relative(root, userDir)}/ ...`);
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", root], { cwd: userDir, stdio: "inherit" });
+}
+
+/** Writes flows.json from the examples; returns whether the dashboard example is part of it. */
+function writeFlows() {
+  const withDashboard = dashboardResolvable(userDir, root);
+  const examples = readExampleFiles(root).filter((example) => {
+    if (!needsDashboard(example.flow) || withDashboard) return true;
+    console.log(
+      `Skipping example "${example.name}": it needs @flowfuse/node-red-dashboard ` +
+        `(npm install in this repository installs it as a devDependency).`,
+    );
+    return false;
+  });
+  const flows = mergeExamples(examples, DEMO_ADAPTER);
+  fs.writeFileSync(path.join(userDir, "flows.json"), `${JSON.stringify(flows, null, 2)}\n`);
+  console.log(`Flows: ${examples.map((e) => e.name).join(", ") || "(no examples found)"}`);
+  return withDashboard && examples.some((e) => needsDashboard(e.flow));
+}
+
+async function main() {
+  if (!(await portIsFree())) {
+    console.error(`Port ${port} on ${host} is already in use (another Node-RED?). Stop it, or choose another port:`);
+    console.error(`  PORT=1881 npm start`);
+    process.exit(1);
+  }
+  installPackage();
+  const dashboard = writeFlows();
+  const args = [redJs, "-u", userDir, "-p", String(port), "-D", `uiHost=${host}`];
+  // The demo flows hold no secrets, so no credential key (which would only add a warning to the log).
+  args.push("-D", "editorTheme.tours=false", "-D", "credentialSecret=false", "--no-telemetry", "flows.json");
+  const red = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+
+  let announced = false;
+  red.stdout.on("data", (chunk) => {
+    process.stdout.write(chunk);
+    if (announced || !chunk.toString().includes("Started flows")) return;
+    announced = true;
+    console.log(`\n  Node-RED editor:  http://${host}:${port}/`);
+    if (dashboard) console.log(`  Dashboard:        http://${host}:${port}/dashboard`);
+    console.log("  Press Ctrl-C to stop.\n");
+  });
+
+  // Ctrl-C reaches Node-RED too (same process group); forwarding is harmless (it stops once) and covers a plain
+  // `kill`. Either way we stay until Node-RED has closed its flows and exited.
+  const forward = (signal) => red.kill(signal);
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  red.on("exit", (code, signal) => {
+    process.off("SIGINT", forward);
+    process.off("SIGTERM", forward);
+    process.exitCode = signal === null ? (code ?? 0) : 0;
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

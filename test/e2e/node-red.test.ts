@@ -1,0 +1,225 @@
+// End to end: the package as `npm pack` publishes it, installed into a fresh user directory, running in a real
+// Node-RED 4 process with every example on the simulator; observed only from outside, through the admin HTTP API
+// and the editor's websocket, as a user's browser sees it.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { AdminApi } from "../support/admin-api";
+import { CommsClient, debugMessage, fromDebugNode, type StatusData } from "../support/comms-client";
+import { type Example, exampleFlows, type FlowNode } from "../support/example-flows";
+import { freeLoopbackPort } from "../support/free-port";
+import { NodeRedProcess } from "../support/node-red-process";
+import { PROBE, probeFlow } from "../support/probe-flow";
+import { descendantsOf, isAlive } from "../support/process-tree";
+import { createUserDir, makeTempDir, PACKAGE_NAME, packPackage, REPO_ROOT, removeDir } from "../support/user-dir";
+
+const NODE_TYPES = ["bms-adapter", "bms-poll", "bms-mos"];
+/** The examples' shared adapter in the tests: instant replies keep the run short. */
+const EXAMPLES_ADAPTER = { transport: "simulator", simBatteries: 4, simFaults: "none", simLatency: "instant" };
+
+interface NodeSet {
+  module: string;
+  types: string[];
+  enabled: boolean;
+  err?: string;
+}
+
+interface BmsMeta {
+  address: string;
+  connection: "new" | "reused";
+}
+
+/** The first complete msg from the probe's Debug node, arriving after now, whose topic is `topic`. */
+async function nextProbeMessage(comms: CommsClient, topic: string): Promise<Record<string, unknown>> {
+  const isProbe = fromDebugNode(PROBE.debug);
+  const message = await comms.next(
+    (m) => isProbe(m) && debugMessage(m).topic === topic,
+    `probe debug message with topic ${topic}`,
+  );
+  return debugMessage(message);
+}
+
+describe("Node-RED end to end (package installed from npm pack)", () => {
+  let work: string;
+  let userDir: string;
+  let examples: Example[];
+  let runnable: Example[];
+  let flows: FlowNode[];
+  let red: NodeRedProcess;
+  let api: AdminApi;
+  let comms: CommsClient;
+
+  const startNodeRed = async () => {
+    red = await NodeRedProcess.start({ userDir, port: await freeLoopbackPort(), flowFile: "flows.json" });
+    api = new AdminApi(red.url);
+    comms = await CommsClient.connect(red.url, ["debug", "status/#"]);
+  };
+
+  before(async () => {
+    work = makeTempDir("bms-e2e-");
+    userDir = path.join(work, "user");
+    await createUserDir(userDir, await packPackage(work));
+    examples = exampleFlows.readExampleFiles(path.join(userDir, "node_modules", PACKAGE_NAME));
+    // The dashboard example runs when @flowfuse/node-red-dashboard is there (a devDependency, which Node-RED finds
+    // above its own install); either way the examples library must serve it.
+    const dashboard = exampleFlows.dashboardResolvable(userDir, REPO_ROOT);
+    runnable = examples.filter((example) => dashboard || !exampleFlows.needsDashboard(example.flow));
+    flows = [
+      ...exampleFlows.mergeExamples(runnable, EXAMPLES_ADAPTER),
+      ...probeFlow({ topic: "probe-1", adapterName: "probe" }),
+    ];
+    fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flows));
+    await startNodeRed();
+  });
+
+  after(async () => {
+    await comms?.close();
+    await red?.stop("SIGKILL");
+    if (work !== undefined) removeDir(work);
+  });
+
+  it("lists the module's three node types, loaded without error", async () => {
+    const sets = await api.getJson<NodeSet[]>("nodes");
+    const ours = sets.filter((set) => set.module === PACKAGE_NAME);
+    assert.deepEqual(ours.flatMap((set) => set.types).sort(), [...NODE_TYPES].sort());
+    for (const set of ours) {
+      assert.equal(set.err, undefined, `${set.types.join(",")}: ${set.err}`);
+      assert.equal(set.enabled, true);
+    }
+  });
+
+  it("registers and serves the package's icons", async () => {
+    const icons = await api.getJson<Record<string, string[]>>("icons");
+    const ours = icons[PACKAGE_NAME] ?? [];
+    assert.ok(ours.length > 0, `no icons registered for ${PACKAGE_NAME}: ${JSON.stringify(icons)}`);
+    for (const icon of ours) {
+      const served = await api.getStatus(`icons/${PACKAGE_NAME}/${icon}`);
+      assert.equal(served.status, 200, icon);
+      assert.match(served.contentType ?? "", /^image\//, icon);
+    }
+  });
+
+  it("serves every example through the Import > Examples library", async () => {
+    assert.ok(examples.length > 0, "the package ships no examples");
+    for (const example of examples) {
+      const served = await api.getJson(`library/examples/flows/${PACKAGE_NAME}/${encodeURIComponent(example.name)}`);
+      assert.deepEqual(served, example.flow, example.name);
+    }
+  });
+
+  it("starts every example's flow with no node in error", async () => {
+    const loaded = red.log.filter((line) => /\[(error|warn)\]/.test(line) && /bms-/.test(line));
+    assert.deepEqual(loaded, []);
+    assert.ok(!red.log.some((line) => line.includes("Waiting for missing types")), red.log.join("\n"));
+  });
+
+  it("delivers polled payloads to the Debug sidebar of every example that polls on a timer", async () => {
+    let checked = 0;
+    for (const tab of flows.filter((node) => node.type === "tab" && node.id !== PROBE.tab)) {
+      const onTab = flows.filter((node) => node.z === tab.id);
+      const timed = onTab.some((node) => node.type === "bms-poll" && Number(node.interval) > 0);
+      const debugIds = new Set(onTab.filter((node) => node.type === "debug" && node.active !== false).map((n) => n.id));
+      if (!timed || debugIds.size === 0) continue;
+      const message = await comms.waitFor(
+        (m) => m.topic === "debug" && debugIds.has((m.data as { id: string }).id),
+        `debug output on tab "${String(tab.label)}"`,
+      );
+      assert.ok(typeof (message.data as { msg: unknown }).msg === "string");
+      checked += 1;
+    }
+    assert.ok(checked > 0, "no example polls on a timer into a Debug node");
+  });
+
+  it("sends msg.payload and msg.bms as DESIGN 4.2 describes", async () => {
+    const msg = await nextProbeMessage(comms, "probe-1");
+    const payload = msg.payload as Record<string, unknown>;
+    const bms = msg.bms as BmsMeta;
+    assert.equal(typeof payload.voltage, "number");
+    assert.equal(typeof payload.stateOfCharge, "number");
+    assert.equal((payload.cellVoltages as number[]).length, 4);
+    assert.equal(bms.address, PROBE.address);
+  });
+
+  it("shows live values in the poll node's status badge", async () => {
+    const status = await comms.waitFor(
+      (m) => m.topic === `status/${PROBE.poll}` && /V/.test((m.data as StatusData).text ?? ""),
+      "a badge with a voltage",
+    );
+    const data = status.data as StatusData;
+    assert.equal(data.fill, "green");
+    assert.equal(data.shape, "dot");
+    assert.ok((data.text ?? "").length < 20, data.text);
+  });
+
+  it("answers the editor's scan, before a deploy (settings in the query) and through a deployed adapter", async () => {
+    const before = new URLSearchParams({ transport: "simulator", simBatteries: "2", simLatency: "instant" });
+    const deployed = new URLSearchParams({ id: PROBE.adapter });
+    for (const query of [before, deployed]) {
+      query.set("duration", "2");
+      const found = await api.getJson<{ address: string; jbd: boolean }[]>(`bms-adapter/scan?${query}`);
+      assert.ok(Array.isArray(found), JSON.stringify(found));
+      for (const entry of found) assert.match(entry.address, /^([0-9A-F]{2}:){5}[0-9A-F]{2}$/i);
+      assert.ok(
+        found.some((entry) => entry.jbd && entry.address === PROBE.address),
+        `${query}: ${JSON.stringify(found)}`,
+      );
+    }
+  });
+
+  for (const type of ["nodes", "flows"] as const) {
+    it(`keeps the adapter's links on a "${type}" deploy that leaves the adapter alone`, async () => {
+      await nextProbeMessage(comms, currentTopic(flows));
+      const topic = `probe-${type}`;
+      flows = withProbe(flows, { topic, adapterName: "probe" });
+      await api.deploy(flows, type);
+      const msg = await nextProbeMessage(comms, topic);
+      assert.equal((msg.bms as BmsMeta).connection, "reused");
+    });
+  }
+
+  it('connects afresh after a "nodes" deploy that changes the adapter', async () => {
+    const topic = "probe-adapter-changed";
+    flows = withProbe(flows, { topic, adapterName: "probe renamed" });
+    await api.deploy(flows, "nodes");
+    const msg = await nextProbeMessage(comms, topic);
+    assert.equal((msg.bms as BmsMeta).connection, "new");
+  });
+
+  it("connects afresh after a full deploy", async () => {
+    await nextProbeMessage(comms, currentTopic(flows));
+    const topic = "probe-full";
+    flows = withProbe(flows, { topic, adapterName: "probe renamed" });
+    await api.deploy(flows, "full");
+    const msg = await nextProbeMessage(comms, topic);
+    assert.equal((msg.bms as BmsMeta).connection, "new");
+  });
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    it(`stops on ${signal} and leaves no child process behind`, async () => {
+      if (!red.running) await startNodeRed();
+      await nextProbeMessage(comms, currentTopic(flows));
+      const pid = red.pid;
+      const children = descendantsOf(pid);
+      // Every adapter here is an in-process simulator: only transport hci (or a simulator inside the adapter host)
+      // starts a child, so Node-RED has none to begin with.
+      assert.deepEqual(children, [], "children of Node-RED while running simulator-only flows");
+      await comms.close();
+      const exit = await red.stop(signal);
+      assert.equal(exit.code, 0, `exit ${JSON.stringify(exit)}\n${red.log.slice(-20).join("\n")}`);
+      assert.ok(red.log.some((line) => line.includes("Stopped flows")));
+      assert.deepEqual(children.filter(isAlive), [], "children of Node-RED still running");
+      assert.deepEqual(descendantsOf(pid), []);
+    });
+  }
+});
+
+function currentTopic(flows: FlowNode[]): string {
+  return String(flows.find((node) => node.id === PROBE.poll)!.topic);
+}
+
+/** The flows with the probe tab rebuilt from `options`; only the nodes whose settings differ count as changed. */
+function withProbe(flows: FlowNode[], options: { topic: string; adapterName: string }): FlowNode[] {
+  const probeIds = new Set<string>(Object.values(PROBE));
+  return [...flows.filter((node) => !probeIds.has(node.id)), ...probeFlow(options)];
+}

@@ -1,0 +1,28 @@
+/** Small client for Node-RED's admin HTTP API (no adminAuth in tests, so no token). */
+export class AdminApi {
+  constructor(private readonly baseUrl: string) {}
+
+  async getJson<T = unknown>(pathName: string): Promise<T> {
+    const response = await fetch(new URL(pathName, this.baseUrl), { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`GET ${pathName}: HTTP ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+
+  async getStatus(pathName: string): Promise<{ status: number; contentType: string | null }> {
+    const response = await fetch(new URL(pathName, this.baseUrl));
+    await response.arrayBuffer();
+    return { status: response.status, contentType: response.headers.get("content-type") };
+  }
+
+  /** Deploys `flows` with the given deployment type ("full", "nodes" or "flows"), as the editor's Deploy menu does. */
+  async deploy(flows: unknown[], type: "full" | "nodes" | "flows"): Promise<void> {
+    const response = await fetch(new URL("flows", this.baseUrl), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Node-RED-Deployment-Type": type },
+      body: JSON.stringify(flows),
+    });
+    if (response.status !== 204 && response.status !== 200) {
+      throw new Error(`deploy (${type}): HTTP ${response.status} ${await response.text()}`);
+    }
+  }
+}
