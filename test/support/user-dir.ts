@@ -33,12 +33,15 @@ export function removeDir(dir: string): void {
 
 /**
  * A Node-RED user directory with `spec` (a .tgz or a folder) installed into it. It gets its own package.json first:
- * without one npm walks up the tree and installs into a parent package.
+ * without one npm walks up the tree and installs into a parent package. Scripts are skipped: installing the
+ * repository folder would run its `prepare`, which rebuilds dist/ underneath the suites running beside this one.
  */
 export async function createUserDir(userDir: string, spec: string): Promise<void> {
   fs.mkdirSync(userDir, { recursive: true });
   fs.writeFileSync(path.join(userDir, "package.json"), `${JSON.stringify({ name: "node-red-user", private: true })}\n`);
-  await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", spec], { cwd: userDir });
+  await run("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", spec], {
+    cwd: userDir,
+  });
 }
 
 /** The example flows as the installed package ships them: file name without .json -> flow array. */
