@@ -3,30 +3,65 @@ import { createBindingsForAdapter } from "./bindings-for-adapter";
 import { BleCentral, type CentralOptions } from "./ble-central";
 import type { NobleBindings } from "./noble-bindings";
 
+/** Bindings that hold a process (the adapter host) and can let go of it while nobody uses the adapter. */
+interface SuspendableBindings {
+  suspend(): Promise<void>;
+  resume(): void;
+}
+
 interface RegisteredCentral {
   bindings: NobleBindings;
   central: BleCentral;
+  /** Pools using this adapter now. */
+  users: number;
+}
+
+/** A pool's hold on a shared central; release it when the pool closes. */
+export interface CentralLease {
+  central: BleCentral;
+  release(): Promise<void>;
 }
 
 /**
  * One central per adapter key for the life of the process: noble has no teardown, and its HCI bindings open
- * their socket once. Pools come and go with redeploys; the central they share stays.
+ * their socket once. Pools come and go with redeploys; the central they share stays. What the bindings hold
+ * outside this process does not: when the last pool of an adapter closes, the adapter host child is stopped, and
+ * the next pool starts it again.
  */
 const centrals = new Map<string, RegisteredCentral>();
 
-/** The shared central of an adapter, created on first use. Options apply only when it is created. */
-export function centralFor(config: AdapterConfig, options: CentralOptions = {}): BleCentral {
+/** Takes a hold on the shared central of an adapter, created on first use (options apply only then). */
+export function acquireCentral(config: AdapterConfig, options: CentralOptions = {}): CentralLease {
   const key = adapterKey(config);
   let registered = centrals.get(key);
   if (!registered) {
     const bindings = createBindingsForAdapter(config);
-    registered = { bindings, central: new BleCentral(bindings, options) };
+    registered = { bindings, central: new BleCentral(bindings, options), users: 0 };
     centrals.set(key, registered);
   }
-  return registered.central;
+  const entry = registered;
+  entry.users++;
+  if (entry.users === 1) suspendable(entry.bindings)?.resume();
+  let released = false;
+  return {
+    central: entry.central,
+    release: async () => {
+      if (released) return;
+      released = true;
+      entry.users--;
+      if (entry.users === 0) await suspendable(entry.bindings)?.suspend();
+    },
+  };
 }
 
 /** The bindings behind a registered central (the simulator's controls, for the demo and tests). */
 export function bindingsFor(config: AdapterConfig): NobleBindings | undefined {
   return centrals.get(adapterKey(config))?.bindings;
+}
+
+function suspendable(bindings: NobleBindings): SuspendableBindings | undefined {
+  const candidate = bindings as Partial<SuspendableBindings>;
+  return typeof candidate.suspend === "function" && typeof candidate.resume === "function"
+    ? (candidate as SuspendableBindings)
+    : undefined;
 }

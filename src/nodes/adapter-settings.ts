@@ -21,6 +21,7 @@ export interface AdapterSettingsInput {
   simCells?: unknown;
   simFaults?: unknown;
   simLatency?: unknown;
+  simInHost?: unknown;
 }
 
 export type AdapterNodeDef = NodeDef & AdapterSettingsInput;
@@ -99,6 +100,8 @@ export function parseAdapterSettings(input: AdapterSettingsInput): AdapterSettin
             faults: oneOf("simFaults", FAULT_PROFILES, "none"),
             latency: oneOf("simLatency", LATENCY_MODELS, "realistic"),
           },
+          // The simulator behind the same child-process path real hardware takes (tests, and trying that path).
+          inHost: input.simInHost === true || input.simInHost === "true",
         };
   if (problems.length > 0) {
     throw new BmsError("INVALID_INPUT", `Invalid bms-adapter settings: ${problems.join("; ")}`, {

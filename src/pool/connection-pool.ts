@@ -94,9 +94,13 @@ export class ConnectionPool extends EventEmitter implements BmsPool {
     this.emit("adapter", { state: change.state, error: change.error } satisfies AdapterStateEvent);
   };
 
-  constructor(central: BleCentral, options: PoolOptions) {
+  /** Runs last in close(): lets go of what the pool's creator acquired for it (its hold on a shared adapter). */
+  private readonly afterClose: (() => Promise<void>) | undefined;
+
+  constructor(central: BleCentral, options: PoolOptions, afterClose?: () => Promise<void>) {
     super();
     this.central = central;
+    this.afterClose = afterClose;
     this.options = { ...DEFAULT_POOL_OPTIONS, scanTimeoutMs: options.connectTimeoutMs, ...stripLog(options) };
     this.debug = (message) => options.log?.debug(message);
     this.trace = options.log?.trace?.bind(options.log);
@@ -484,6 +488,7 @@ export class ConnectionPool extends EventEmitter implements BmsPool {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.central.off("state", this.onCentralState);
+    await this.afterClose?.();
     this.debug("pool closed");
     this.removeAllListeners();
   }

@@ -178,12 +178,17 @@ describe("Node-RED end to end (package installed from npm pack)", () => {
     });
   }
 
-  it('connects afresh after a "nodes" deploy that changes the adapter', async () => {
+  it('connects afresh after a "nodes" deploy that changes the adapter, in a new adapter host process', async () => {
+    const hostsBefore = descendantsOf(red.pid);
+    assert.equal(hostsBefore.length, 1, "the probe adapter's host process");
     const topic = "probe-adapter-changed";
     flows = withProbe(flows, { topic, adapterName: "probe renamed" });
     await api.deploy(flows, "nodes");
     const msg = await nextProbeMessage(comms, topic);
     assert.equal((msg.bms as BmsMeta).connection, "new");
+    assert.deepEqual(hostsBefore.filter(isAlive), [], "the replaced adapter's host process is gone");
+    const hostsAfter = descendantsOf(red.pid);
+    assert.equal(hostsAfter.length, 1, "one host process for the new adapter");
   });
 
   it("connects afresh after a full deploy", async () => {
@@ -201,9 +206,8 @@ describe("Node-RED end to end (package installed from npm pack)", () => {
       await nextProbeMessage(comms, currentTopic(flows));
       const pid = red.pid;
       const children = descendantsOf(pid);
-      // Every adapter here is an in-process simulator: only transport hci (or a simulator inside the adapter host)
-      // starts a child, so Node-RED has none to begin with.
-      assert.deepEqual(children, [], "children of Node-RED while running simulator-only flows");
+      // The examples' adapter simulates in-process; the probe's runs in the adapter host: one child process.
+      assert.equal(children.length, 1, "the probe adapter's host process");
       await comms.close();
       const exit = await red.stop(signal);
       assert.equal(exit.code, 0, `exit ${JSON.stringify(exit)}\n${red.log.slice(-20).join("\n")}`);

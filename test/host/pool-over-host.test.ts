@@ -6,7 +6,7 @@ import { HostBindings } from "../../src/ble/host/host-bindings";
 import { isBmsError } from "../../src/errors";
 import { type AdapterStateEvent, type BmsPool, createPool, DEFAULT_POOL_OPTIONS } from "../../src/pool";
 import { simAddress } from "../../src/sim";
-import { processExists, withinSafetyTimeout } from "./host-test-helpers";
+import { processExists, processRunning, withinSafetyTimeout } from "./host-test-helpers";
 
 const SIM_IN_HOST: AdapterConfig = {
   transport: "simulator",
@@ -14,6 +14,12 @@ const SIM_IN_HOST: AdapterConfig = {
   inHost: true,
 };
 const HCI: AdapterConfig = { transport: "hci", hciDevice: 0 };
+/** An adapter of its own (another seed is another adapter key), so its host's life is this test's alone. */
+const SIM_IN_HOST_LIFECYCLE: AdapterConfig = {
+  transport: "simulator",
+  simulator: { batteries: 1, cells: 4, faults: "none", latency: "instant", seed: 32 },
+  inHost: true,
+};
 
 const pools: BmsPool[] = [];
 function openPool(config: AdapterConfig): BmsPool {
@@ -43,7 +49,7 @@ function adapterPoweredOn(pool: BmsPool): Promise<void> {
 after(async () => {
   await Promise.all(pools.map((pool) => pool.close()));
   // The central registry keeps an adapter's bindings for the life of the process; end the hosts it started here.
-  for (const config of [SIM_IN_HOST, HCI]) {
+  for (const config of [SIM_IN_HOST, HCI, SIM_IN_HOST_LIFECYCLE]) {
     const bindings = bindingsFor(config);
     if (bindings instanceof HostBindings) await bindings.dispose();
   }
@@ -94,6 +100,28 @@ describe("the connection pool over the adapter host", () => {
     assert.equal(processExists(pid), false);
     const recovered = await withinSafetyTimeout(pool.poll(simAddress(2)), "poll after restart");
     assert.equal(recovered.payload.cellCount, 4);
+  });
+
+  it("stops the host process when the adapter's last pool closes, and starts a new one for the next pool", async () => {
+    const options = { ...DEFAULT_POOL_OPTIONS, connectTimeoutMs: 10_000 };
+    const first = createPool(SIM_IN_HOST_LIFECYCLE, options);
+    const second = createPool(SIM_IN_HOST_LIFECYCLE, options);
+    await withinSafetyTimeout(first.poll(simAddress(1)), "poll");
+    const pid = hostOf(SIM_IN_HOST_LIFECYCLE).childPid;
+    assert.ok(pid !== undefined && processRunning(pid));
+
+    await second.close();
+    assert.ok(processRunning(pid), "another pool still uses the adapter, so its host stays");
+    await withinSafetyTimeout(first.close(), "close the last pool");
+    assert.equal(processRunning(pid), false, "the last pool closed: no host process is left");
+    assert.equal(hostOf(SIM_IN_HOST_LIFECYCLE).childPid, undefined);
+
+    // A redeploy creates the next pool: the same shared noble, a fresh host process.
+    const third = openPool(SIM_IN_HOST_LIFECYCLE);
+    const polled = await withinSafetyTimeout(third.poll(simAddress(1)), "poll after the restart");
+    assert.equal(polled.payload.cellCount, 4);
+    const next = hostOf(SIM_IN_HOST_LIFECYCLE).childPid;
+    assert.ok(next !== undefined && next !== pid && processRunning(next));
   });
 
   it("transport hci on this machine fails polls with ADAPTER_UNAVAILABLE and the fix, and this process stays up", async () => {

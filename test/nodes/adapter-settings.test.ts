@@ -31,10 +31,18 @@ describe("parseAdapterSettings", () => {
     assert.deepEqual(adapter, {
       transport: "simulator",
       simulator: { batteries: 2, cells: 16, faults: "flaky", latency: "instant" },
+      inHost: false,
     });
     assert.equal(options.idleTimeoutMs, 0);
     assert.equal(options.commandTimeoutMs, 500);
     assert.equal(options.keepOpen, true);
+  });
+
+  it("puts the simulator in the adapter host process when simInHost is set", () => {
+    for (const simInHost of [true, "true"]) {
+      const { adapter } = parseAdapterSettings({ transport: "simulator", simInHost });
+      assert.equal(adapter.transport === "simulator" && adapter.inHost, true);
+    }
   });
 
   it("names every bad field in one INVALID_INPUT error", () => {

@@ -12,7 +12,9 @@ export const PROBE = {
 /**
  * A tab of our own beside the examples: an adapter with its own simulated radio (its settings differ from the
  * examples' adapter, so it gets its own virtual batteries), a bms-poll every second, and a Debug node that sends
- * the complete msg, so a test can read msg.bms.connection from the editor's debug stream.
+ * the complete msg, so a test can read msg.bms.connection from the editor's debug stream. Its batteries run inside
+ * the adapter host child process (`simInHost`), the path a real adapter takes, so the suite sees that process
+ * start, survive or be replaced on redeploys, and end with Node-RED.
  */
 export function probeFlow(options: { topic: string; adapterName: string; batteries?: number }): FlowNode[] {
   return [
@@ -33,6 +35,7 @@ export function probeFlow(options: { topic: string; adapterName: string; batteri
       simCells: 4,
       simFaults: "none",
       simLatency: "instant",
+      simInHost: true,
     },
     {
       id: PROBE.poll,

@@ -67,7 +67,12 @@ export class HostBindings extends EventEmitter implements NobleBindings, Stoppab
   private readonly options: Required<HostBindingsOptions>;
   private child: ChildProcess | undefined;
   private started = false;
+  /** Stopped by suspend() or dispose(): a child that ends is not restarted. */
+  private stopped = false;
+  /** Stopped for good by dispose(): resume() no longer starts a child. */
   private disposed = false;
+  /** resume() came while the previous child was still exiting: start the next one as soon as it has gone. */
+  private respawnOnExit = false;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private nextRestartMs: number;
   private state: AdapterState = "unknown";
@@ -75,7 +80,7 @@ export class HostBindings extends EventEmitter implements NobleBindings, Stoppab
   private readonly connected = new Set<string>();
   private readonly connecting = new Set<string>();
   private reason: string | undefined;
-  private disposing: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
 
   constructor(config: AdapterConfig, options: HostBindingsOptions = {}) {
     super();
@@ -97,6 +102,7 @@ export class HostBindings extends EventEmitter implements NobleBindings, Stoppab
   init(): void {
     if (this.started || this.disposed) return;
     this.started = true;
+    if (this.stopped) return; // suspended before noble first asked: resume() starts the child
     registerHost(this);
     this.spawnChild();
   }
@@ -191,32 +197,55 @@ export class HostBindings extends EventEmitter implements NobleBindings, Stoppab
   }
 
   /**
-   * Stops the child for good: SIGTERM, then SIGKILL after the grace period. Resolves once it has exited; no timer,
-   * child or process hook is left behind. Links it held are reported lost as on any other death.
+   * Stops the child (SIGTERM, then SIGKILL after the grace period) until resume(): what happens when the last
+   * bms-adapter config node using this adapter closes, so a redeploy or delete leaves no host process behind.
+   * Resolves once the child has exited; no timer, child or process hook is left behind meanwhile. Links it held are
+   * reported lost as on any other death.
    */
-  dispose(): Promise<void> {
-    if (this.disposing !== undefined) return this.disposing;
-    this.disposed = true;
+  suspend(): Promise<void> {
+    this.stopped = true;
+    this.respawnOnExit = false;
     this.clearRestartTimer();
     unregisterHost(this);
     const child = this.child;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
-      this.disposing = Promise.resolve();
-      return this.disposing;
+      this.stopping = undefined;
+      return Promise.resolve();
     }
-    this.disposing = new Promise<void>((resolve) => {
+    this.stopping ??= new Promise<void>((resolve) => {
       const killTimer = setTimeout(() => child.kill("SIGKILL"), this.options.killGraceMs);
       child.once("exit", () => {
         clearTimeout(killTimer);
+        this.stopping = undefined;
         resolve();
       });
       child.kill("SIGTERM");
     });
-    return this.disposing;
+    return this.stopping;
+  }
+
+  /** Starts the child again after suspend() (only once noble has initialised these bindings). */
+  resume(): void {
+    if (!this.stopped || this.disposed) return;
+    this.stopped = false;
+    if (!this.started) return;
+    registerHost(this);
+    // "resetting", not the poweredOff the stop left behind: the adapter is on its way up, so work that arrives now
+    // waits for poweredOn (within its connect timeout) instead of failing with ADAPTER_OFF.
+    this.setState("resetting");
+    if (this.child === undefined) this.spawnChild();
+    else this.respawnOnExit = true;
+  }
+
+  /** Stops the child for good (tests; Node-RED keeps one bindings object per adapter for the process's life). */
+  dispose(): Promise<void> {
+    this.disposed = true;
+    return this.suspend();
   }
 
   /** Process-exit path: signal the child now, no waiting (see process-exit-hooks). */
   stopNow(): void {
+    this.stopped = true;
     this.disposed = true;
     this.clearRestartTimer();
     unregisterHost(this);
@@ -315,7 +344,13 @@ export class HostBindings extends EventEmitter implements NobleBindings, Stoppab
     this.child = undefined;
     this.reportLinksLost();
     const exit = { pid: child.pid, code: child.exitCode, signal: child.signalCode };
-    if (this.disposed) {
+    if (this.respawnOnExit) {
+      this.respawnOnExit = false;
+      this.emit(HOST_EXIT_EVENT, { ...exit, restartInMs: 0 } satisfies HostExitEvent);
+      this.spawnChild();
+      return;
+    }
+    if (this.stopped) {
       this.emit(HOST_EXIT_EVENT, { ...exit, restartInMs: undefined } satisfies HostExitEvent);
       return;
     }
