@@ -244,11 +244,19 @@ export class BmsSession {
     pending.resolve(frame);
   }
 
-  /** Bytes the assembler threw away (bad checksum, truncated frame) fail the request waiting, and only that one. */
+  /**
+   * Bytes the assembler threw away (bad checksum, truncated frame) fail the request waiting, and only that one, when
+   * they were its reply: their register byte is the one asked for. A damaged remnant of some other frame (a late or
+   * repeated reply to an earlier request) says nothing about the reply still on its way.
+   */
   private onRejectedBytes(reason: unknown): void {
     const detail = reason instanceof Error ? reason.message : String(reason);
     this.trace?.(`${this.address}: rejected bytes: ${detail}`);
-    this.pending?.reject(
+    const pending = this.pending;
+    if (!pending) return;
+    const register = rejectedRegister(reason);
+    if (register !== undefined && register !== pending.register) return;
+    pending.reject(
       reason instanceof BmsError ? reason : new BmsError("BAD_FRAME", `${this.address} sent a bad frame: ${detail}`),
     );
   }
@@ -259,6 +267,13 @@ export class BmsSession {
     for (const remove of this.removeHandlers.splice(0)) remove();
     this.pending?.reject(reason);
   }
+}
+
+/** The register byte of a rejected candidate frame (its hex is in the ProtocolError's details), if known. */
+function rejectedRegister(reason: unknown): number | undefined {
+  const frame = reason instanceof BmsError ? reason.details?.frame : undefined;
+  if (typeof frame !== "string" || frame.length < 4) return undefined;
+  return Number.parseInt(frame.slice(2, 4), 16);
 }
 
 /** One retry per request: see exchange(). */

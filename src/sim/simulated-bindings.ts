@@ -45,6 +45,11 @@ interface Link {
   subscribed: boolean;
   sawFirstRequest: boolean;
   echoes: boolean;
+  /**
+   * When the BMS's byte stream to the BLE module is free again (Date.now() time). The BMS writes each reply to the
+   * module over a serial line, so a late or repeated reply may come before or after another, never interleaved.
+   */
+  streamFreeAt: number;
 }
 
 let nextLinkSerial = 1;
@@ -228,6 +233,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
       subscribed: false,
       sawFirstRequest: false,
       echoes: false,
+      streamFreeAt: 0,
     };
     this.links.set(peripheralUuid, link);
     if (this.random.chance(this.faults.connectHang)) {
@@ -471,7 +477,8 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
     }
     this.counters.replies += 1;
     const jbd = JBD_SERVICES[link.battery.spec.gatt];
-    let at = delay;
+    const now = Date.now();
+    let at = Math.max(delay, link.streamFreeAt - now);
     chunks.forEach((chunk, i) => {
       if (i > 0) at += draw(this.random, this.latency.fragmentGap);
       this.timers.after(at, link.group, () => {
@@ -481,6 +488,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
         this.emit("read", peripheralUuid, jbd.service, jbd.notify, Buffer.from(chunk), true);
       });
     });
+    link.streamFreeAt = Math.max(link.streamFreeAt, now + at + 1);
   }
 
   // ---- faults on timers ----

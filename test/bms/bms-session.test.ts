@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { BmsError } from "../../src/errors";
+import { encodeResponse, Register } from "../../src/protocol";
 import { codeOf, fakeWorld } from "../support/fake-world";
 import { scriptedAddress } from "../support/scripted-radio";
 
@@ -51,6 +52,45 @@ test("a corrupted reply is asked for again and the poll gets the true values", a
     assert.equal(result.payload.voltage, 13.21);
     assert.deepEqual(result.payload.cellVoltages, [3.3, 3.301, 3.302, 3.303]);
     assert.equal(w.radio.count("write") - mark, 3, "0x03 sent twice, then 0x04");
+  } finally {
+    await w.dispose();
+  }
+});
+
+test("a damaged remnant of another register's reply does not fail the request waiting for its own", async () => {
+  const w = fakeWorld({}, { replyMs: 40 });
+  try {
+    await w.run(w.pool.poll(A1));
+    const mark = w.radio.count("write");
+    const polling = w.settle(w.pool.poll(A1));
+    // Wait until the 0x03 reply is in and the 0x04 request is on the air.
+    while (w.radio.count("write") < mark + 2) await w.clock.tickAsync(1);
+    const strayBasicInfo = encodeResponse(Register.BasicInfo, 0, new Uint8Array(4));
+    strayBasicInfo[5] = (strayBasicInfo[5] as number) ^ 0xff; // a late 0x03 reply, damaged on the way
+    w.radio.injectNotification(A1, strayBasicInfo);
+    const outcome = await polling;
+    assert.ok("value" in outcome, JSON.stringify(outcome));
+    assert.deepEqual(outcome.value.payload.cellVoltages, [3.3, 3.301, 3.302, 3.303]);
+    assert.equal(w.radio.count("write") - mark, 2, "nothing was asked again");
+  } finally {
+    await w.dispose();
+  }
+});
+
+test("a damaged frame for the register being waited for is asked for again at once", async () => {
+  const w = fakeWorld({}, { replyMs: 40 });
+  try {
+    await w.run(w.pool.poll(A1));
+    const mark = w.radio.count("write");
+    const polling = w.settle(w.pool.poll(A1));
+    while (w.radio.count("write") < mark + 2) await w.clock.tickAsync(1);
+    const damagedCells = encodeResponse(Register.CellVoltages, 0, new Uint8Array(8));
+    damagedCells[5] = (damagedCells[5] as number) ^ 0xff;
+    w.radio.injectNotification(A1, damagedCells);
+    const outcome = await polling;
+    assert.ok("value" in outcome, JSON.stringify(outcome));
+    assert.deepEqual(outcome.value.payload.cellVoltages, [3.3, 3.301, 3.302, 3.303]);
+    assert.equal(w.radio.count("write") - mark, 3, "0x04 was asked again");
   } finally {
     await w.dispose();
   }

@@ -12,6 +12,7 @@ import {
   openLink,
   poweredOn,
   READ_BASIC,
+  READ_CELLS,
   READ_VERSION,
   scan,
   settle,
@@ -101,6 +102,23 @@ describe("simulator: each fault is observable as intended", () => {
     const frames = framesOf(await exchange(clock, link, READ_VERSION));
     assert.equal(frames.length, 2);
     assert.deepEqual(frames[0], frames[1]);
+  });
+
+  it("replies share one serial stream: a repeated reply never interleaves with the next one", async () => {
+    const { link } = await connected();
+    bindings.setFaults(only({ duplicateReply: 1 }));
+    for (let round = 0; round < 20; round++) {
+      // Both requests at once: four replies (each sent twice) compete for the link's notifications.
+      const first = await exchange(clock, link, READ_BASIC, 0);
+      const rest = await exchange(clock, link, READ_CELLS, 1_000);
+      const frames = framesOf([...first, ...rest]);
+      assert.deepEqual(
+        frames.map((frame) => frame[1]),
+        [0x03, 0x03, 0x04, 0x04],
+        `round ${round}: ${frames.map((f) => f.toString("hex")).join(" ")}`,
+      );
+      assert.ok(frames.every(frameIsValid), `round ${round}: a frame was mixed with another`);
+    }
   });
 
   it("corruptedNotification: one byte of the reply is flipped", async () => {

@@ -172,6 +172,14 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
     this.advertiseIfScanning(battery);
   }
 
+  /** Delivers raw bytes as one notification from a connected battery now (a stray or damaged frame). */
+  injectNotification(address: string, bytes: Uint8Array): void {
+    const battery = this.battery(address);
+    if (!battery.connected || battery.layout === "none") return;
+    const layout = LAYOUTS[battery.layout];
+    this.emit("read", battery.id, layout.service, layout.notify, Buffer.from(bytes), true);
+  }
+
   // ---- NobleBindings ----
 
   init(): void {
