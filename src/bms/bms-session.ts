@@ -53,6 +53,8 @@ export class BmsSession {
   private readonly assembler: FrameAssembler;
   private readonly removeHandlers: Array<() => void>;
   private pending: PendingRequest | null = null;
+  /** What the assembler threw away while taking the current chunk; weighed after that chunk's whole frames. */
+  private rejectedInChunk: unknown[] = [];
   /** Serialises requests: each waits for the one before to settle. */
   private queue: Promise<unknown> = Promise.resolve();
   /** 0x05 is read once per connection; undefined = not read yet, null = the BMS has none. */
@@ -63,7 +65,7 @@ export class BmsSession {
     this.link = link;
     this.commandTimeoutMs = options.commandTimeoutMs;
     this.trace = options.trace;
-    this.assembler = new FrameAssembler({ onReject: (reason: unknown) => this.onRejectedBytes(reason) });
+    this.assembler = new FrameAssembler({ onReject: (reason: unknown) => this.rejectedInChunk.push(reason) });
     this.removeHandlers = [link.onData((chunk) => this.onChunk(chunk)), link.onClose((reason) => this.end(reason))];
   }
 
@@ -195,6 +197,9 @@ export class BmsSession {
         },
       };
       this.pending = pending;
+      // Whatever part of a frame is still buffered belongs to an exchange that is over (a reply cut short, a late
+      // one): it must not be completed by, or reported against, the reply to this request.
+      this.assembler.reset();
       this.trace?.(`${this.address} >> ${toHex(bytes)}`);
       this.link.write(bytes, this.commandTimeoutMs).catch((error: unknown) => {
         if (this.pending === pending) pending.reject(asBmsError(error));
@@ -203,14 +208,11 @@ export class BmsSession {
   }
 
   private onChunk(chunk: Uint8Array): void {
-    let frames: Frame[];
-    try {
-      frames = this.assembler.push(chunk);
-    } catch (error) {
-      this.pending?.reject(asBmsError(error, "BAD_FRAME"));
-      return;
-    }
+    this.rejectedInChunk = [];
+    const frames = this.assembler.push(chunk);
+    // A whole reply in this chunk answers the request even when a damaged fragment before it was thrown away.
     for (const frame of frames) this.onFrame(frame);
+    for (const reason of this.rejectedInChunk) this.onRejectedBytes(reason);
   }
 
   private onFrame(frame: Frame): void {

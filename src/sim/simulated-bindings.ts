@@ -488,7 +488,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
         this.emit("read", peripheralUuid, jbd.service, jbd.notify, Buffer.from(chunk), true);
       });
     });
-    link.streamFreeAt = Math.max(link.streamFreeAt, now + at + 1);
+    link.streamFreeAt = Math.max(link.streamFreeAt, now + at);
   }
 
   // ---- faults on timers ----

@@ -96,6 +96,26 @@ test("a damaged frame for the register being waited for is asked for again at on
   }
 });
 
+test("a reply cut short is forgotten when the request is asked again, so the retry's answer stands", async () => {
+  const w = fakeWorld({ commandTimeoutMs: 1_000 }, { replyMs: 40 });
+  try {
+    await w.run(w.pool.poll(A1));
+    w.radio.battery(A1).ignoreNext = 1; // the 0x03 reply never arrives whole ...
+    const mark = w.radio.count("write");
+    const polling = w.settle(w.pool.poll(A1));
+    while (w.radio.count("write") < mark + 1) await w.clock.tickAsync(1);
+    // ... only its first notification does.
+    const cutShort = encodeResponse(Register.BasicInfo, 0, new Uint8Array(29)).subarray(0, 20);
+    w.radio.injectNotification(A1, cutShort);
+    const outcome = await polling;
+    assert.ok("value" in outcome, JSON.stringify(outcome));
+    assert.equal(outcome.value.payload.voltage, 13.21);
+    assert.equal(w.radio.count("write") - mark, 3, "0x03 twice, then 0x04");
+  } finally {
+    await w.dispose();
+  }
+});
+
 test("a reply corrupted twice in a row fails that poll only; the link stays and the next poll works", async () => {
   const w = fakeWorld();
   try {
