@@ -59,7 +59,6 @@ export function decodeBasicInfo(frame: Frame): BasicInfo {
   expectRegister(frame, Register.BasicInfo, "basic info");
   checkStatus(frame);
   const data = frame.data;
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   if (data.length < FIXED_LENGTH) throw tooShort(frame, FIXED_LENGTH);
   const ntcCount = data[22] as number;
   const trailerStart = FIXED_LENGTH + 2 * ntcCount;
@@ -69,7 +68,7 @@ export function decodeBasicInfo(frame: Frame): BasicInfo {
   // Current and capacities are decoded in hundredths (10 mA / 10 mAh), times 10 under the x10 units flag.
   const unitScale = fet & FET_TENFOLD_UNITS ? 10 : 1;
   const cellCount = data[21] as number;
-  const protectionWord = view.getUint16(16);
+  const protectionWord = u16(data, 16);
   // Plain loops here and below: this runs for every poll of every battery.
   const protection = {} as ProtectionFlags;
   const protectionActive: ProtectionName[] = [];
@@ -81,17 +80,17 @@ export function decodeBasicInfo(frame: Frame): BasicInfo {
   }
   const temperatures = new Array<number>(ntcCount);
   for (let index = 0; index < ntcCount; index++) {
-    temperatures[index] = (view.getUint16(FIXED_LENGTH + 2 * index) - ZERO_CELSIUS_DECIKELVIN) / 10;
+    temperatures[index] = (u16(data, FIXED_LENGTH + 2 * index) - ZERO_CELSIUS_DECIKELVIN) / 10;
   }
 
   const info: BasicInfo = {
-    voltage: view.getUint16(0) / 100,
-    current: (view.getInt16(2) * unitScale) / 100,
-    residualCapacity: (view.getUint16(4) * unitScale) / 100,
-    nominalCapacity: (view.getUint16(6) * unitScale) / 100,
-    cycles: view.getUint16(8),
-    productionDate: decodeProductionDate(view.getUint16(10)),
-    balancing: decodeBalancing(view.getUint16(12), view.getUint16(14), cellCount),
+    voltage: u16(data, 0) / 100,
+    current: (i16(data, 2) * unitScale) / 100,
+    residualCapacity: (u16(data, 4) * unitScale) / 100,
+    nominalCapacity: (u16(data, 6) * unitScale) / 100,
+    cycles: u16(data, 8),
+    productionDate: decodeProductionDate(u16(data, 10)),
+    balancing: decodeBalancing(u16(data, 12), u16(data, 14), cellCount),
     protection,
     protectionActive,
     softwareVersion: decodeSoftwareVersion(data[18] as number),
@@ -102,6 +101,19 @@ export function decodeBasicInfo(frame: Frame): BasicInfo {
   };
   if (data.length > trailerStart) info.extra = decodeTrailer(data.subarray(trailerStart), unitScale);
   return info;
+}
+
+/**
+ * Big-endian words read by hand: a DataView (or .buffer) on a small typed array makes V8 move it out of the heap,
+ * which costs more than the whole decode.
+ */
+function u16(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset] as number) << 8) | (bytes[offset + 1] as number);
+}
+
+function i16(bytes: Uint8Array, offset: number): number {
+  const word = u16(bytes, offset);
+  return word & 0x8000 ? word - 0x10000 : word;
 }
 
 function tooShort(frame: Frame, needed: number): ProtocolError {
@@ -148,15 +160,14 @@ function decodeSoftwareVersion(byte: number): string {
 /** V11 trailer (PROTOCOL 3.3) when at least 9 bytes follow the NTCs; anything unknown is kept as hex. */
 function decodeTrailer(tail: Uint8Array, unitScale: number): BasicInfoExtra {
   if (tail.length < V11_TRAILER_LENGTH) return { unknownTail: toHex(tail) };
-  const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
-  const alarm = view.getUint16(1);
+  const alarm = u16(tail, 1);
   const extra: BasicInfoExtra = {
     humidity: tail[0] as number,
     alarm,
     alarmActive: ALARM_BITS.filter((_, bit) => (alarm & (1 << bit)) !== 0),
-    fullChargeCapacity: (view.getUint16(3) * unitScale) / 100,
-    remainingCapacity: (view.getUint16(5) * unitScale) / 100,
-    balanceCurrent: view.getUint16(7) / 1000,
+    fullChargeCapacity: (u16(tail, 3) * unitScale) / 100,
+    remainingCapacity: (u16(tail, 5) * unitScale) / 100,
+    balanceCurrent: u16(tail, 7) / 1000,
   };
   if (tail.length > V11_TRAILER_LENGTH) extra.unknownTail = toHex(tail.subarray(V11_TRAILER_LENGTH));
   return extra;

@@ -43,8 +43,7 @@ export class FrameAssembler {
 
   /** Adds one chunk and returns every frame it completes, in stream order. Never throws on any input. */
   push(chunk: Uint8Array): Frame[] {
-    // A fresh copy: the caller's chunk (often a Buffer from a reused pool) is never aliased, and the frames
-    // returned may be views of this private buffer, which is never written again.
+    // A fresh copy: the caller's chunk (often a Buffer from a reused pool) is never aliased.
     const bytes = new Uint8Array(this.#pending.length + chunk.length);
     bytes.set(this.#pending, 0);
     bytes.set(chunk, this.#pending.length);
@@ -62,7 +61,7 @@ export class FrameAssembler {
       if (bytes.length - start < HEADER_LENGTH) break;
       const end = start + declaredFrameLength(bytes, start);
       if (end <= bytes.length) {
-        const result = checkFrameAt(bytes, start, true);
+        const result = checkFrameAt(bytes, start);
         if (typeof result === "string") {
           rejected.push(badFrame(result, bytes.subarray(start, end)));
           position = start + 1;

@@ -15,23 +15,22 @@ export function declaredFrameLength(bytes: Uint8Array, start: number): number {
 
 /**
  * Verifies the frame whose header starts at `start` (a 0xDD, with all `declaredFrameLength` bytes present) and
- * returns it, or the reason it is not a frame. Returns instead of throwing because the reassembler meets bad
- * candidates all the time on a noisy link. `owned` says the caller's bytes are a private buffer nobody will write
- * to again (the reassembler's own), so the frame may be a view of them instead of a copy.
+ * returns it as a copy, or the reason it is not a frame. Returns instead of throwing because the reassembler
+ * meets bad candidates all the time on a noisy link.
  */
-export function checkFrameAt(bytes: Uint8Array, start: number, owned = false): Frame | "tail" | "checksum" {
+export function checkFrameAt(bytes: Uint8Array, start: number): Frame | "tail" | "checksum" {
   const dataLength = bytes[start + 3] as number;
   const dataEnd = start + HEADER_LENGTH + dataLength;
   if (bytes[dataEnd + 2] !== FRAME_END) return "tail";
   const sent = ((bytes[dataEnd] as number) << 8) | (bytes[dataEnd + 1] as number);
   if (sent !== jbdChecksum(bytes, start + 2, dataEnd)) return "checksum";
-  // Otherwise a copy, never a view: a Buffer's slice() aliases the caller's memory, which BLE stacks reuse.
-  const raw = owned ? bytes.subarray(start, dataEnd + 3) : copyOf(bytes, start, dataEnd + 3);
+  // Copies, never views: a Buffer's slice() aliases the caller's memory, which BLE stacks reuse. And two small
+  // copies beat one copy plus a view: a view of a small typed array makes V8 move it out of the heap.
   return {
-    register: raw[1] as number,
-    status: raw[2] as number,
-    data: raw.subarray(HEADER_LENGTH, HEADER_LENGTH + dataLength),
-    raw,
+    register: bytes[start + 1] as number,
+    status: bytes[start + 2] as number,
+    data: copyOf(bytes, start + HEADER_LENGTH, dataEnd),
+    raw: copyOf(bytes, start, dataEnd + 3),
   };
 }
 
@@ -51,9 +50,10 @@ export function parseFrame(bytes: Uint8Array): Frame {
   return result;
 }
 
-/** A plain loop: frames are tens of bytes, and subarray() + copy would allocate twice. */
+/**
+ * A copy of bytes[start, end). TypedArray's own slice() always copies, even when called on a Buffer (whose slice()
+ * would alias), and it is far faster than a loop.
+ */
 function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  const out = new Uint8Array(end - start);
-  for (let i = start; i < end; i++) out[i - start] = bytes[i] as number;
-  return out;
+  return Uint8Array.prototype.slice.call(bytes, start, end);
 }
