@@ -12,7 +12,9 @@ export const PACKAGE_NAME = "@bmskit/node-red-jbd-bms";
 
 /**
  * `npm pack` of the repository into `destination`, so a test installs exactly what the `files` list publishes.
- * Scripts are skipped: `prepare` would rebuild dist/ underneath the running test suites (`npm test` built it).
+ * `npm test` has built dist/ already; the package deliberately has no `prepare` script (npm 11 runs it even with
+ * --ignore-scripts when npm itself runs inside an npm script, as here), so packing never rebuilds dist/ underneath
+ * the suites running beside this one.
  */
 export async function packPackage(destination: string): Promise<string> {
   const { stdout } = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", destination], {
@@ -33,8 +35,7 @@ export function removeDir(dir: string): void {
 
 /**
  * A Node-RED user directory with `spec` (a .tgz or a folder) installed into it. It gets its own package.json first:
- * without one npm walks up the tree and installs into a parent package. Scripts are skipped: installing the
- * repository folder would run its `prepare`, which rebuilds dist/ underneath the suites running beside this one.
+ * without one npm walks up the tree and installs into a parent package.
  */
 export async function createUserDir(userDir: string, spec: string): Promise<void> {
   fs.mkdirSync(userDir, { recursive: true });
