@@ -252,6 +252,8 @@ export class ConnectionPool extends EventEmitter implements BmsPool {
     const timing: LeaseTiming = { connection: "reused", connectMs: 0 };
     // A link that dies between our connect and our turn is reconnected once, then the error stands.
     for (let attempt = 1; ; attempt++) {
+      // The pool may have started closing while this caller waited for its turn on the lease.
+      this.assertOpen();
       this.assertAvailable(entry);
       if (!entry.link?.isOpen) {
         const started = Date.now();

@@ -136,3 +136,23 @@ test("two pools on one central: closing one leaves the other's links alone", asy
     await w.dispose();
   }
 });
+
+test("close while a poll finds its link gone: no new connect starts, the poll gets POOL_CLOSED", async () => {
+  const w = fakeWorld();
+  try {
+    await w.run(w.pool.poll(A1));
+    const id = w.radio.battery(A1).id;
+    const connectsBefore = w.radio.count("connect-start", id);
+    // The poll takes the free lease at once and looks at the link on its next turn; the link dies meanwhile.
+    const poll = w.pool.poll(A1);
+    w.radio.dropLink(A1);
+    const closing = w.pool.close();
+    const outcome = await w.settle(poll);
+    await w.run(closing);
+    assert.equal(codeOf(outcome), "POOL_CLOSED");
+    assert.equal(w.radio.count("connect-start", id), connectsBefore);
+    assert.equal(w.central.openLinks, 0);
+  } finally {
+    await w.dispose();
+  }
+});
