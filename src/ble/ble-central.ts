@@ -268,6 +268,8 @@ export class BleCentral extends EventEmitter {
     const deadline = Date.now() + timeoutMs;
     const remaining = () => Math.max(0, deadline - Date.now());
     const timeoutError = () => new BmsError("CONNECT_TIMEOUT", `${address} did not connect within ${timeoutMs} ms`);
+    // An abort during the scan's stop has no listener to reach: it must not start a connect the gate stops guarding.
+    signal?.throwIfAborted();
     this.dropOrphanGuard(peripheral.id);
     if (peripheral.state === "connecting" || peripheral.state === "error") {
       this.log(`${address}: peripheral left in state ${peripheral.state} by an earlier attempt; connecting afresh`);

@@ -156,3 +156,18 @@ test("close while a poll finds its link gone: no new connect starts, the poll ge
     await w.dispose();
   }
 });
+
+test("an abort that lands while the scan is stopping starts no connect", async () => {
+  const w = fakeWorld();
+  try {
+    const id = w.radio.battery(A1).id;
+    // The radio confirms the end of the scan that found A1; the pool closes right then, before the connect step.
+    w.radio.once("scanStop", () => void w.pool.close());
+    const outcome = await w.settle(w.pool.poll(A1));
+    assert.equal(codeOf(outcome), "POOL_CLOSED");
+    assert.equal(w.radio.count("connect-start", id), 0);
+    assert.equal(w.central.listenerCounts().orphanGuards, 0);
+  } finally {
+    await w.dispose();
+  }
+});
