@@ -289,6 +289,24 @@ describe("bms-poll", () => {
     }
   });
 
+  it("refuses an interval beyond what a timer can hold instead of polling every millisecond (fake clock)", async () => {
+    const clock = FakeTimers.withGlobal(globalThis).install({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      // 30 days: past Node's 2^31-1 ms timer limit, where setInterval would fire after 1 ms instead.
+      await helper.load(OUR_NODES, flow({ interval: 30 * 86_400 }));
+      assert.equal(clock.countTimers(), 0, "no interval started");
+      assert.deepEqual(node("p1").status.args.at(-1)![0], {
+        fill: "red",
+        shape: "ring",
+        text: `${STATUS}invalidInput`,
+      });
+      const polled = await exchange("p1", {}, "out");
+      assert.equal(polled.bms.address, BATTERY_1, "input still polls");
+    } finally {
+      clock.uninstall();
+    }
+  });
+
   it("reports interval poll failures to Catch with msg.error.code (fake clock)", async () => {
     const clock = FakeTimers.withGlobal(globalThis).install({ toFake: ["setInterval", "clearInterval"] });
     try {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import vm from "node:vm";
 import { normalizeAddress } from "../../src/nodes/address";
+import { parsePollInterval } from "../../src/nodes/poll-interval";
 
 // The editor's validators, run from the shipped nodes/*.html, must accept exactly what the runtime accepts: a
 // value the editor lets through but the runtime refuses only shows up after deploy, as a red badge.
@@ -61,4 +62,11 @@ describe("editor validators agree with the runtime", () => {
       }
     });
   }
+
+  it("bms-poll: interval", () => {
+    const validate = editorDefaults("bms-poll.html")["bms-poll"]!.interval!.validate!;
+    for (const interval of ["0", "10", "0.5", "86400", "86401", "2592000", "-1", "abc", 10, 86_400, 86_401]) {
+      assert.equal(validate(interval), runtimeAccepts(parsePollInterval, interval), JSON.stringify(interval));
+    }
+  });
 });
