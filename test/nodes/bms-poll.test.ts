@@ -169,6 +169,11 @@ describe("bms-poll", () => {
       assert.ok(stale.bms.ageMs >= 0);
       assert.equal(stale.bms.error.code, "RELEASED");
       assert.equal(stale.bms.polledAt, good.bms.polledAt);
+      assert.deepEqual(
+        node("p1").status.args.at(-1)![0],
+        { fill: "blue", shape: "ring", text: `${STATUS}released` },
+        "a stale resend during a release keeps the blue badge",
+      );
     }
     const caught = await exchange("p1", {}, "caught");
     assert.equal(caught.error.code, "RELEASED");
