@@ -119,7 +119,7 @@ export class BatteryBinding {
    */
   fail(err: unknown, done: Done): void {
     const error = isBmsError(err) ? err : new BmsError("LINK_LOST", String(err), { cause: err });
-    if (error.code !== "RELEASED") this.badge.failed(error);
+    this.badge.failed(error);
     done(error);
   }
 

@@ -1,8 +1,9 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
-import { BmsError, isBmsError } from "../errors";
+import { type BmsError, isBmsError } from "../errors";
 import type { PollResult } from "../pool/types";
 import { BatteryBinding, type BatteryNodeDef, type Done } from "./battery-binding";
 import { PollCoalescer } from "./poll-coalescer";
+import { parsePollInterval } from "./poll-interval";
 import { freshMeta, type LastGood, pollTopic, staleMeta } from "./poll-message";
 import { valuesBadge } from "./status-badge";
 
@@ -32,7 +33,6 @@ export = (RED: NodeAPI) => {
     const lastGood = new Map<string, LastGood>();
     const onFailure = def.onFailure === "last" ? "last" : "error";
     const staleLimit = wholeNumber(def.staleLimit, DEFAULT_STALE_LIMIT);
-    const intervalSeconds = Number(def.interval ?? 0);
     const topic = def.topic ?? "";
 
     /** One poll of a battery, shared by every trigger that coalesced into it; counts failures once per poll. */
@@ -102,7 +102,15 @@ export = (RED: NodeAPI) => {
     this.on("input", (msg, send, done) => handle(msg as PollMessage, send, done));
 
     let timer: NodeJS.Timeout | null = null;
-    if (Number.isFinite(intervalSeconds) && intervalSeconds > 0) {
+    let intervalSeconds = 0;
+    try {
+      intervalSeconds = parsePollInterval(def.interval);
+    } catch (err) {
+      // A hand-edited flow can carry what the editor refuses; the node still polls on input.
+      this.error(err);
+      binding.badge.failed(err as BmsError);
+    }
+    if (intervalSeconds > 0) {
       if (binding.hasFixedAddress) {
         // The interval path is the input path with a fresh msg; node.error(err, msg) makes its errors catchable.
         const tick = () => {
@@ -119,8 +127,6 @@ export = (RED: NodeAPI) => {
       } else {
         this.warn(RED._("@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.warn.intervalNeedsAddress"));
       }
-    } else if (intervalSeconds !== 0 && def.interval !== undefined && def.interval !== "") {
-      binding.badge.failed(new BmsError("INVALID_INPUT", "interval must be 0 or more seconds"));
     }
 
     this.on("close", (removed: boolean, done: () => void) => {

@@ -42,7 +42,9 @@ export class NodeBadge {
     this.render();
   }
 
+  /** A RELEASED failure leaves the blue hold badge (`released 300 s`) the release itself put up. */
   failed(error: BmsError | undefined): void {
+    if (error?.code === "RELEASED") return;
     this.showingResult = false;
     this.link = errorBadge(error?.code, this.t);
     this.render();

@@ -169,6 +169,11 @@ describe("bms-poll", () => {
       assert.ok(stale.bms.ageMs >= 0);
       assert.equal(stale.bms.error.code, "RELEASED");
       assert.equal(stale.bms.polledAt, good.bms.polledAt);
+      assert.deepEqual(
+        node("p1").status.args.at(-1)![0],
+        { fill: "blue", shape: "ring", text: `${STATUS}released` },
+        "a stale resend during a release keeps the blue badge",
+      );
     }
     const caught = await exchange("p1", {}, "caught");
     assert.equal(caught.error.code, "RELEASED");
@@ -284,6 +289,24 @@ describe("bms-poll", () => {
       assert.equal(second!.bms.connection, "reused");
       await helper.unload();
       assert.equal(clock.countTimers(), 0, "no interval left after close");
+    } finally {
+      clock.uninstall();
+    }
+  });
+
+  it("refuses an interval beyond what a timer can hold instead of polling every millisecond (fake clock)", async () => {
+    const clock = FakeTimers.withGlobal(globalThis).install({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      // 30 days: past Node's 2^31-1 ms timer limit, where setInterval would fire after 1 ms instead.
+      await helper.load(OUR_NODES, flow({ interval: 30 * 86_400 }));
+      assert.equal(clock.countTimers(), 0, "no interval started");
+      assert.deepEqual(node("p1").status.args.at(-1)![0], {
+        fill: "red",
+        shape: "ring",
+        text: `${STATUS}invalidInput`,
+      });
+      const polled = await exchange("p1", {}, "out");
+      assert.equal(polled.bms.address, BATTERY_1, "input still polls");
     } finally {
       clock.uninstall();
     }
