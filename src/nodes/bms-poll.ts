@@ -18,6 +18,8 @@ type PollMessage = NodeMessage & { address?: unknown; bms?: unknown };
 type Send = (msg: NodeMessage) => void;
 
 const DEFAULT_STALE_LIMIT = 3;
+/** With an interval set, the first poll comes this long after the node starts (inject's "once" default). */
+const FIRST_POLL_DELAY_MS = 100;
 
 /**
  * bms-poll: any input (or the interval) polls the battery; the same msg goes out with the decoded payload,
@@ -102,6 +104,7 @@ export = (RED: NodeAPI) => {
     this.on("input", (msg, send, done) => handle(msg as PollMessage, send, done));
 
     let timer: NodeJS.Timeout | null = null;
+    let firstPoll: NodeJS.Timeout | null = null;
     let intervalSeconds = 0;
     try {
       intervalSeconds = parsePollInterval(def.interval);
@@ -124,6 +127,12 @@ export = (RED: NodeAPI) => {
           );
         };
         timer = setInterval(tick, intervalSeconds * 1000);
+        // A first reading right after deploy, not one interval later; the short pause lets the flow finish
+        // starting, as inject's "once" does.
+        firstPoll = setTimeout(() => {
+          firstPoll = null;
+          tick();
+        }, FIRST_POLL_DELAY_MS);
       } else {
         this.warn(RED._("@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.warn.intervalNeedsAddress"));
       }
@@ -131,6 +140,7 @@ export = (RED: NodeAPI) => {
 
     this.on("close", (removed: boolean, done: () => void) => {
       if (timer) clearInterval(timer);
+      if (firstPoll) clearTimeout(firstPoll);
       binding.close(removed).then(done, done);
     });
   }
