@@ -14,6 +14,7 @@ import {
   FrameAssembler,
   isRequestEcho,
   type MosState,
+  needsPairingError,
   Register,
   toHex,
 } from "../protocol";
@@ -223,12 +224,7 @@ export class BmsSession {
       return;
     }
     if (isRequestEcho(frame, pending.request)) {
-      pending.reject(
-        new BmsError(
-          "NEEDS_PAIRING",
-          `${this.address} echoes requests instead of answering: pair it once (passkey, often 123456) - see the README`,
-        ),
-      );
+      pending.reject(needsPairingError(pending.request, this.address));
       return;
     }
     if (frame.register !== pending.register) {
@@ -281,7 +277,7 @@ function rejectedRegister(reason: unknown): number | undefined {
 /** One retry per request: see exchange(). */
 const ATTEMPTS_PER_REQUEST = 2;
 
-function asBmsError(error: unknown, code: "BAD_FRAME" | "BMS_REJECTED" | "LINK_LOST" = "LINK_LOST"): BmsError {
+function asBmsError(error: unknown, code: "BMS_REJECTED" | "LINK_LOST" = "LINK_LOST"): BmsError {
   if (error instanceof BmsError) return error;
   return new BmsError(code, error instanceof Error ? error.message : String(error), { cause: error });
 }

@@ -51,12 +51,12 @@ export function isRequestEcho(frame: Frame, request: Uint8Array): boolean {
 }
 
 /** The error for a BMS that echoes requests: it wants Bluetooth pairing before it answers. */
-export function needsPairingError(request: Uint8Array): ProtocolError {
+export function needsPairingError(request: Uint8Array, address?: string): ProtocolError {
   return new ProtocolError(
     "NEEDS_PAIRING",
     "echo",
-    "the BMS echoes requests instead of answering: pair it once with its passkey (often 123456), " +
-      "e.g. `bluetoothctl pair <address>`, then try again",
+    `${address ?? "the BMS"} echoes requests instead of answering: pair it once with its passkey (often 123456), ` +
+      `e.g. \`bluetoothctl pair ${address ?? "<address>"}\`, then try again`,
     { details: { request: toHex(request) } },
   );
 }

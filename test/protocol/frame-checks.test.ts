@@ -51,6 +51,9 @@ describe("frame checks", () => {
     assert.equal(error.code, "NEEDS_PAIRING");
     assert.equal(error.reason, "echo");
     assert.match(error.message, /pair/);
+    const named = needsPairingError(encodeReadRequest(0x03), "AA:BB:CC:00:00:01");
+    assert.match(named.message, /^AA:BB:CC:00:00:01 echoes requests/);
+    assert.match(named.message, /bluetoothctl pair AA:BB:CC:00:00:01/);
     assert.equal(error.details?.request, "dda50300fffd77");
   });
 });
