@@ -24,3 +24,4 @@ export {
   encodeWriteRequest,
   type Request,
 } from "./requests";
+export { timeRemainingSeconds } from "./time-remaining";
