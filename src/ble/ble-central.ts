@@ -17,6 +17,8 @@ export type CentralState = "unknown" | "resetting" | "unsupported" | "unauthoriz
 /** The part of a noble instance we use (the module typings describe only the default singleton). */
 interface NobleInstance extends EventEmitter {
   readonly state: CentralState;
+  /** noble's registry of the Peripheral objects it has created (no public accessor); read by leak checks only. */
+  readonly _peripherals: Record<string, EventEmitter>;
   startScanning(serviceUuids?: string[], allowDuplicates?: boolean): void;
   stopScanning(): void;
 }
@@ -98,14 +100,23 @@ export class BleCentral extends EventEmitter {
     return this.links.size;
   }
 
-  /** Listener counts on noble, the bindings and this central, for leak checks. */
-  listenerCounts(): { noble: number; bindings: number; central: number; orphanGuards: number } {
+  /**
+   * Listener counts on noble, the bindings, this central and noble's peripheral objects (which noble keeps for the
+   * life of the process, so a listener a closed link forgets there is never freed), for leak checks. The orphan
+   * guards are counted on their own, not among the peripherals' listeners.
+   */
+  listenerCounts(): { noble: number; bindings: number; central: number; peripherals: number; orphanGuards: number } {
     const count = (emitter: EventEmitter) =>
       emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0);
+    const onPeripherals = Object.values(this.noble._peripherals).reduce(
+      (sum, peripheral) => sum + count(peripheral),
+      0,
+    );
     return {
       noble: count(this.noble),
       bindings: count(this.bindings),
       central: count(this),
+      peripherals: onPeripherals - this.orphanGuards.size,
       orphanGuards: this.orphanGuards.size,
     };
   }
