@@ -35,6 +35,7 @@ export = (RED: NodeAPI) => {
       this.status(errorBadge(configError.code, t));
     }
     const records = new PackRecords(settings?.packs ?? []);
+    if (settings) this.status(bankBadge(null, settings.packs.length, t));
     const warned = new Set<string>();
 
     this.on("input", (input, send, done) => {

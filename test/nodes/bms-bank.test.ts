@@ -263,6 +263,11 @@ describe("bms-bank", () => {
 
   it("refuses a message that is not bms-poll output with INVALID_INPUT, and it changes nothing", async () => {
     await helper.load(OUR_NODES, flow({ topic: "house/bank" }));
+    assert.deepEqual(node("bank").status.args.at(-1)![0], {
+      fill: "yellow",
+      shape: "ring",
+      text: `${BANK}status.nonePresent`,
+    });
     const noMeta = await exchange("bank", { payload: 42 }, "caught");
     assert.equal(noMeta.error.code, "INVALID_INPUT");
     assert.match(noMeta.error.message, /msg\.bms\.address/);
