@@ -28,7 +28,7 @@ export class PackRecords {
   }
 
   /** A good payload: the pack's values from now on, and no longer stale. */
-  fresh(address: string, name: string | null, reading: PackReading, now: number): void {
+  recordReading(address: string, name: string | null, reading: PackReading, now: number): void {
     const record = this.byAddress.get(address);
     if (!record) return;
     record.name = name;
@@ -38,7 +38,7 @@ export class PackRecords {
   }
 
   /** A stale resend: the pack's last good values stay, but it is left out until a good payload comes. */
-  stale(address: string): void {
+  markStale(address: string): void {
     const record = this.byAddress.get(address);
     if (record) record.stale = true;
   }

@@ -56,8 +56,8 @@ export = (RED: NodeAPI) => {
           return;
         }
         const now = Date.now();
-        if (from.stale) records.stale(from.address);
-        else records.fresh(from.address, from.name, readPackReading(msg.payload), now);
+        if (from.stale) records.markStale(from.address);
+        else records.recordReading(from.address, from.name, readPackReading(msg.payload), now);
         const bank = aggregateBank(records.all(), now, settings.maxAgeMs);
         this.status(bankBadge(bank, settings.packs.length, t));
         if (bank === null) {

@@ -32,7 +32,7 @@ function reading(overrides: Partial<PackReading> = {}): PackReading {
 /** Three packs of 200, 100 and 280 Ah (the simulator's models), all heard at t = 0. */
 function threePacks(): PackRecords {
   const records = new PackRecords([A, B, C]);
-  records.fresh(
+  records.recordReading(
     A,
     "pack A",
     reading({
@@ -50,7 +50,7 @@ function threePacks(): PackRecords {
     }),
     0,
   );
-  records.fresh(
+  records.recordReading(
     B,
     "pack B",
     reading({
@@ -68,7 +68,7 @@ function threePacks(): PackRecords {
     }),
     0,
   );
-  records.fresh(
+  records.recordReading(
     C,
     null,
     reading({
@@ -120,8 +120,8 @@ describe("aggregateBank", () => {
 
   it("leaves out a pack whose last payload is older than maxAge, and counts it again once it reports", () => {
     const records = threePacks();
-    records.fresh(A, "pack A", reading({ residualCapacity: 40, nominalCapacity: 200 }), 30_000);
-    records.fresh(B, "pack B", reading({ residualCapacity: 80, nominalCapacity: 100 }), 30_000);
+    records.recordReading(A, "pack A", reading({ residualCapacity: 40, nominalCapacity: 200 }), 30_000);
+    records.recordReading(B, "pack B", reading({ residualCapacity: 80, nominalCapacity: 100 }), 30_000);
     assert.equal(aggregateBank(records.all(), 60_000, MAX_AGE_MS)!.packsFresh, 3, "exactly maxAge old still counts");
 
     const bank = aggregateBank(records.all(), 60_001, MAX_AGE_MS)!;
@@ -132,31 +132,31 @@ describe("aggregateBank", () => {
     assert.equal(old.fresh, false);
     assert.equal(old.ageS, 60);
 
-    records.fresh(C, null, reading({ residualCapacity: 140, nominalCapacity: 280 }), 61_000);
+    records.recordReading(C, null, reading({ residualCapacity: 140, nominalCapacity: 280 }), 61_000);
     assert.equal(aggregateBank(records.all(), 61_000, MAX_AGE_MS)!.packsFresh, 3);
   });
 
   it("does not sum a pack whose newest message was a stale resend, until a good payload comes", () => {
     const records = threePacks();
-    records.stale(B);
+    records.markStale(B);
     const bank = aggregateBank(records.all(), 1_000, MAX_AGE_MS)!;
     assert.deepEqual(bank.missing, [{ address: B, reason: "stale" }]);
     assert.equal(bank.nominalCapacity, 480);
     assert.equal(bank.packs.find((p) => p.address === B)!.fresh, false);
-    records.fresh(B, "pack B", reading(), 2_000);
+    records.recordReading(B, "pack B", reading(), 2_000);
     assert.deepEqual(aggregateBank(records.all(), 2_000, MAX_AGE_MS)!.missing, []);
   });
 
   it("counts only packs with discharge on in dischargeAvailable and with charge on in chargeAvailable", () => {
     const records = new PackRecords([A, B, C]);
-    records.fresh(A, null, reading({ residualCapacity: 40, nominalCapacity: 200 }), 0);
-    records.fresh(
+    records.recordReading(A, null, reading({ residualCapacity: 40, nominalCapacity: 200 }), 0);
+    records.recordReading(
       B,
       null,
       reading({ residualCapacity: 80, nominalCapacity: 100, mos: { charge: true, discharge: false } }),
       0,
     );
-    records.fresh(
+    records.recordReading(
       C,
       null,
       reading({ residualCapacity: 140, nominalCapacity: 280, mos: { charge: false, discharge: true } }),
@@ -170,9 +170,9 @@ describe("aggregateBank", () => {
 
   it("lists every active protection with its pack, from the fresh packs only", () => {
     const records = threePacks();
-    records.fresh(A, null, reading({ protectionActive: ["cellOvervoltage", "mosSoftwareLock"] }), 0);
-    records.fresh(B, null, reading({ protectionActive: ["chargeOvertemperature"] }), 0);
-    records.stale(B);
+    records.recordReading(A, null, reading({ protectionActive: ["cellOvervoltage", "mosSoftwareLock"] }), 0);
+    records.recordReading(B, null, reading({ protectionActive: ["chargeOvertemperature"] }), 0);
+    records.markStale(B);
     assert.deepEqual(aggregateBank(records.all(), 0, MAX_AGE_MS)!.protectionActive, [
       { address: A, flag: "cellOvervoltage" },
       { address: A, flag: "mosSoftwareLock" },
@@ -182,9 +182,9 @@ describe("aggregateBank", () => {
   it("gives nothing until a pack is fresh, and says which packs were never seen", () => {
     const records = new PackRecords([A, B, C]);
     assert.equal(aggregateBank(records.all(), 0, MAX_AGE_MS), null);
-    records.stale(A);
+    records.markStale(A);
     assert.equal(aggregateBank(records.all(), 0, MAX_AGE_MS), null, "a stale resend alone is no data");
-    records.fresh(B, null, reading(), 0);
+    records.recordReading(B, null, reading(), 0);
     const bank = aggregateBank(records.all(), 0, MAX_AGE_MS)!;
     assert.deepEqual(bank.missing, [
       { address: A, reason: "stale" },
@@ -199,7 +199,7 @@ describe("aggregateBank", () => {
 
   it("has no NaN or null for what the fresh packs cannot tell: cell and temperature fields are left out", () => {
     const records = new PackRecords([A]);
-    records.fresh(A, null, reading({ cellMin: null, cellMax: null, cellDelta: null, temperatures: [] }), 0);
+    records.recordReading(A, null, reading({ cellMin: null, cellMax: null, cellDelta: null, temperatures: [] }), 0);
     const bank = aggregateBank(records.all(), 0, MAX_AGE_MS)!;
     for (const key of ["cellMin", "cellMinPack", "cellMax", "cellMaxPack", "cellDelta", "cellSpread"]) {
       assert.equal(key in bank, false, key);
@@ -211,9 +211,9 @@ describe("aggregateBank", () => {
 
   it("gives a time remaining only while the bank is not resting (the pack payload's rule)", () => {
     const records = new PackRecords([A]);
-    records.fresh(A, null, reading({ current: 0.5, residualCapacity: 50, nominalCapacity: 100 }), 0);
+    records.recordReading(A, null, reading({ current: 0.5, residualCapacity: 50, nominalCapacity: 100 }), 0);
     assert.equal(aggregateBank(records.all(), 0, MAX_AGE_MS)!.timeRemainingS, null);
-    records.fresh(A, null, reading({ current: 25, residualCapacity: 50, nominalCapacity: 100 }), 0);
+    records.recordReading(A, null, reading({ current: 25, residualCapacity: 50, nominalCapacity: 100 }), 0);
     assert.equal(aggregateBank(records.all(), 0, MAX_AGE_MS)!.timeRemainingS, 2 * 3600);
   });
 });
