@@ -1,14 +1,6 @@
 import type { BasicInfo, BasicInfoExtra, BmsPayload } from "./payload";
+import { AMP_HOURS, AMPS, CELL_VOLTS, CELSIUS, PACK_VOLTS, WATT_HOURS, WATTS } from "./precision";
 import { roundTo } from "./rounding";
-
-/** Decimal places per quantity: the wire's own precision (10 mV, 10 mA, 10 mAh, 1 mV per cell, 0.1 K). */
-const PACK_VOLTS = 2;
-const AMPS = 2;
-const AMP_HOURS = 2;
-const CELL_VOLTS = 3;
-const CELSIUS = 1;
-const WATTS = 2;
-const WATT_HOURS = 1;
 
 /**
  * The bms-poll `msg.payload` (DESIGN 4.2) from a decoded 0x03, the 0x04 cell voltages as sent and the 0x05 string

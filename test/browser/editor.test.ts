@@ -14,6 +14,7 @@ import { createUserDir, makeTempDir, REPO_ROOT, removeDir } from "../support/use
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = path.join(REPO_ROOT, "test-artifacts");
 const SECOND_BATTERY = "AA:BB:CC:00:00:02";
+const BANK = "e2e0browser0bank";
 
 /** Without Chromium the suite is skipped, unless CI demands it (REQUIRE_BROWSER=1): then it fails. */
 function skipReason(): string | false {
@@ -68,7 +69,7 @@ describe("Node-RED editor in headless Chromium", { skip: skipReason() }, () => {
 
   it("shows the flow nodes under the battery category with their icons", async () => {
     await page.locator("#red-ui-palette-header-battery").waitFor();
-    for (const type of ["bms-poll", "bms-mos"]) {
+    for (const type of ["bms-poll", "bms-mos", "bms-bank"]) {
       const entry = page.locator(`#red-ui-palette-container-battery .red-ui-palette-node[data-palette-type="${type}"]`);
       await entry.waitFor();
       const icon = entry.locator(".red-ui-palette-icon, .red-ui-palette-icon-fa").first();
@@ -96,6 +97,40 @@ describe("Node-RED editor in headless Chromium", { skip: skipReason() }, () => {
     assert.equal(await address.inputValue(), SECOND_BATTERY);
     await page.locator("#node-dialog-ok").click();
     await page.locator("#node-dialog-ok").waitFor({ state: "detached" });
+  });
+
+  it("opens a bms-bank dialog that offers the flow's bms-poll battery and checks max age by the runtime's rule", async () => {
+    await page.evaluate(`RED.view.importNodes([{ id: "${BANK}", type: "bms-bank", z: "${PROBE.tab}", x: 420, y: 160,
+      name: "", packs: [], maxAge: 60, topic: "", wires: [[]] }]);
+      RED.nodes.addLink({ source: RED.nodes.node("${PROBE.poll}"), sourcePort: 0, target: RED.nodes.node("${BANK}") });
+      RED.view.redraw(true);
+      RED.editor.edit(RED.nodes.node("${BANK}"));`);
+    const offered = page.locator(`#node-input-packs-list input[data-address="${SECOND_BATTERY}"]`);
+    await offered.waitFor();
+    assert.equal(await offered.isChecked(), false);
+    await offered.check();
+    await page.locator("#node-input-packs-other").fill("aa-bb-cc-00-00-07");
+    await page.locator("#node-input-packs-add").click();
+    assert.equal(
+      await page.locator('#node-input-packs-list input[data-address="AA:BB:CC:00:00:07"]').isChecked(),
+      true,
+    );
+    const maxAge = page.locator("#node-input-maxAge");
+    await maxAge.fill("0");
+    await maxAge.press("Tab");
+    await page.locator("#node-input-maxAge.input-error").waitFor();
+    await screenshot(page, "bank-dialog-invalid");
+    await maxAge.fill("90");
+    await maxAge.press("Tab");
+    await page.locator("#node-input-maxAge.input-error").waitFor({ state: "detached" });
+    await page.locator("#node-dialog-ok").click();
+    await page.locator("#node-dialog-ok").waitFor({ state: "detached" });
+    const saved = (await page.evaluate(
+      `(({ packs, maxAge, valid }) => ({ packs, maxAge, valid }))(RED.nodes.node("${BANK}"))`,
+    )) as { packs: string[]; maxAge: unknown; valid: boolean };
+    assert.deepEqual(saved.packs, [SECOND_BATTERY, "AA:BB:CC:00:00:07"]);
+    assert.equal(Number(saved.maxAge), 90);
+    assert.equal(saved.valid, true);
   });
 
   it("opens the adapter dialog and marks a negative idle timeout invalid", async () => {
@@ -130,6 +165,14 @@ describe("Node-RED editor in headless Chromium", { skip: skipReason() }, () => {
     assert.match((await badge.textContent()) ?? "", /\d+(\.\d+)? V/);
     await page.locator(".red-ui-notification").first().waitFor({ state: "hidden" });
     await screenshot(page, "running-flow");
+  });
+
+  it("shows the bank's badge on the canvas: one of its two packs present", async () => {
+    const badge = page.locator(`g[id="${BANK}"] .red-ui-flow-node-status-label`);
+    // From deploy it shows 0/2 packs; the first reading of the polled pack makes it 1/2 with values.
+    await badge.filter({ hasText: /^1\/2 packs / }).waitFor({ timeout: 30_000 });
+    assert.match((await badge.textContent()) ?? "", /^1\/2 packs \d+ % \d+\.\d V$/);
+    await screenshot(page, "bank-badge");
   });
 
   it("shows the node's help in the help sidebar", async () => {

@@ -6,17 +6,18 @@ import type { BmsAdapterNode } from "../../src/nodes/adapter-node";
 import type { SimulatedBindings } from "../../src/sim";
 
 import bmsAdapter = require("../../src/nodes/bms-adapter");
+import bmsBank = require("../../src/nodes/bms-bank");
 import bmsMos = require("../../src/nodes/bms-mos");
 import bmsPoll = require("../../src/nodes/bms-poll");
 
 /**
- * Shared set-up for the node suites: the real Node-RED runtime through node-red-node-test-helper, our three node
+ * Shared set-up for the node suites: the real Node-RED runtime through node-red-node-test-helper, our four node
  * types, and the simulator transport with instant latency. Only the radio is simulated.
  */
 helper.init(require.resolve("node-red"));
 
 export { helper };
-export const OUR_NODES = [bmsAdapter, bmsPoll, bmsMos];
+export const OUR_NODES = [bmsAdapter, bmsPoll, bmsMos, bmsBank];
 
 /** RED._ is the identity in the helper, so badge texts arrive as their catalog keys. */
 export const STATUS = "@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.status.";
