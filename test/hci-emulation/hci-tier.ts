@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
 import type { AdapterConfig } from "../../src/ble/adapter-config";
-import { bindingsFor } from "../../src/ble/central-registry";
-import { HostBindings } from "../../src/ble/host/host-bindings";
+import { BleCentral } from "../../src/ble/ble-central";
+import { HostBindings, type HostBindingsOptions } from "../../src/ble/host/host-bindings";
 import { BmsError } from "../../src/errors";
-import { type BmsPool, createPool, DEFAULT_POOL_OPTIONS, type PollResult, type PoolOptions } from "../../src/pool";
+import { type BmsPool, ConnectionPool, DEFAULT_POOL_OPTIONS, type PollResult, type PoolOptions } from "../../src/pool";
 import { BatteryProcess } from "./battery-process";
 import { PrivateBtvirt } from "./btvirt";
 import { ensureEmulatorBuilt, missingPrerequisites } from "./emulator-build";
@@ -29,6 +29,14 @@ export const TIER_POOL_OPTIONS: PoolOptions = {
   backoffMaxMs: 400,
 };
 
+/** The adapter host as createPool() makes it, with bounds short enough for a test (real time). */
+export const TIER_HOST_OPTIONS: HostBindingsOptions = {
+  restartInitialMs: 200,
+  restartMaxMs: 1_000,
+  adapterOffRestartMs: 1_500,
+};
+const DISCONNECT_TIMEOUT_MS = 1_000;
+
 export interface Tier {
   btvirt: PrivateBtvirt;
   /** The adapter's controller, as the adapter host child reaches it. */
@@ -36,7 +44,9 @@ export interface Tier {
   /** Starts battery n (1-based, of WORLD) on a controller of its own. */
   startBattery(index: number): Promise<BatteryProcess>;
   openPool(options?: Partial<PoolOptions>): BmsPool;
-  host(): HostBindings;
+  /** The adapter host behind every pool of this file (one per adapter, as the central registry keeps it). */
+  host: HostBindings;
+  central: BleCentral;
 }
 
 /**
@@ -69,11 +79,12 @@ export function describeWithTier(name: string, body: (tier: () => Tier) => void)
       // The adapter host child inherits this environment: its HCI socket is the userland one, reaching the tap.
       Object.assign(process.env, emulatedHciEnv(adapter.path));
       const pools: BmsPool[] = [];
+      const host = new HostBindings(HCI_ADAPTER, TIER_HOST_OPTIONS);
+      const central = new BleCentral(host, { disconnectTimeoutMs: DISCONNECT_TIMEOUT_MS });
       // Runs first: the pools disconnect their links while the batteries are still there to confirm it.
       closePools = async () => {
         await Promise.all(pools.map((pool) => pool.close()));
-        const bindings = bindingsFor(HCI_ADAPTER);
-        if (bindings instanceof HostBindings) await bindings.dispose();
+        await host.dispose();
       };
       tier = {
         btvirt,
@@ -88,15 +99,12 @@ export function describeWithTier(name: string, body: (tier: () => Tier) => void)
           return battery;
         },
         openPool: (options = {}) => {
-          const pool = createPool(HCI_ADAPTER, { ...TIER_POOL_OPTIONS, ...options });
+          const pool = new ConnectionPool(central, { ...TIER_POOL_OPTIONS, ...options });
           pools.push(pool);
           return pool;
         },
-        host: () => {
-          const bindings = bindingsFor(HCI_ADAPTER);
-          assert.ok(bindings instanceof HostBindings, "transport hci runs in the adapter host");
-          return bindings;
-        },
+        host,
+        central,
       };
     });
     after(async () => {
