@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { aclHandle, attOpcode, LE_CONNECTION_COMPLETE, leConnectionComplete, leSubevent } from "./hci-packets";
+import { ATT, aclHandle, attOpcode, LE_CONNECTION_COMPLETE, leConnectionComplete, leSubevent } from "./hci-packets";
 import { describeWithTier, outcome, pollUntilData } from "./hci-tier";
 
 describeWithTier("scenario 3: a GATT operation pending when the link dies", (tier) => {
@@ -27,8 +27,13 @@ describeWithTier("scenario 3: a GATT operation pending when the link dies", (tie
       const killed = new Promise<void>((resolve) => {
         tier().adapter.rule({
           direction: "toHost",
-          match: (packet) => attOpcode(packet) === 0x1b,
-          action: { replace: () => (void battery.kill().then(resolve), []) },
+          match: (packet) => attOpcode(packet) === ATT.handleValueNotification,
+          action: {
+            replace: () => {
+              void battery.kill().then(resolve);
+              return [];
+            },
+          },
           times: 1,
         });
       });
