@@ -33,7 +33,7 @@ const REASON_LOCAL_HOST = 0x16;
 /** HCI status 0x3e, what a controller reports when a connection cannot be made. */
 const CONNECT_FAILED_MESSAGE = "Connection Failed to be Established (0x3e)";
 /** ATT MTU of the JBD module: 23, so 20 bytes per notification (PROTOCOL 1.3). */
-const NOTIFICATION_SIZE = 20;
+export const NOTIFICATION_SIZE = 20;
 
 type PoweredState = "unknown" | "poweredOn" | "poweredOff";
 

@@ -44,6 +44,11 @@ export interface ScriptedBattery {
   writeWithResponseOnly: boolean;
   /** Counts connections: a reply never crosses into a later connection. */
   generation: number;
+  /**
+   * Gone without a word (its process killed, out of range before any supervision timeout): noble still counts it
+   * connected, requests vanish, and a disconnect is never confirmed, as on noble's HCI stack.
+   */
+  vanished: boolean;
 }
 
 export interface RadioEvent {
@@ -125,6 +130,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
       protectionOff: 0,
       writeWithResponseOnly: false,
       generation: 0,
+      vanished: false,
     };
     this.batteries.set(battery.id, battery);
     return battery;
@@ -159,6 +165,16 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
   powerOn(): void {
     this.powered = true;
     this.emit("stateChange", "poweredOn");
+  }
+
+  /** Reasons of restartAdapter() calls, in order. */
+  readonly restarts: string[] = [];
+
+  /** RestartableBindings: a fresh HCI stack, as the adapter host gives one (every link lost, then poweredOn). */
+  restartAdapter(reason: string): void {
+    this.restarts.push(reason);
+    this.powerOff();
+    setTimeout(() => this.powerOn(), 0);
   }
 
   /** The battery drops the link (out of range, supervision timeout). */
@@ -238,7 +254,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
 
   disconnect(id: string): void {
     const battery = this.batteries.get(id);
-    if (!battery) return;
+    if (!battery || battery.vanished) return;
     setTimeout(() => {
       if (!battery.connected) return;
       battery.connected = false;
@@ -280,7 +296,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
 
   write(id: string, serviceUuid: string, characteristicUuid: string, data: Buffer, withoutResponse: boolean): void {
     const battery = this.batteries.get(id);
-    if (!battery?.connected || battery.layout === "none") return;
+    if (!battery?.connected || battery.layout === "none" || battery.vanished) return;
     this.record("write", id, data.toString("hex"));
     if (!withoutResponse) setTimeout(() => this.emit("write", id, serviceUuid, characteristicUuid), 1);
     if (battery.ignoreNext > 0) {
