@@ -3,8 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import vm from "node:vm";
-import { normalizeAddress } from "../../src/nodes/address";
 import { parsePollInterval } from "../../src/nodes/poll-interval";
+import { normalizeAddress } from "../../src/protocol/address";
 
 // The editor's validators, run from the shipped nodes/*.html, must accept exactly what the runtime accepts: a
 // value the editor lets through but the runtime refuses only shows up after deploy, as a red badge.
