@@ -3,6 +3,18 @@
  * Pure functions and small classes: no I/O, no timers, no Node-RED.
  */
 
+export {
+  AuthCommand,
+  type AuthReply,
+  AuthStatus,
+  decodeAuthReply,
+  encodeAuthAppKey,
+  encodeAuthPassword,
+  encodeAuthRandomRequest,
+  encodeAuthReply,
+  encodeAuthRoot,
+} from "./auth";
+export { AuthReplyReader, type AuthReplyReaderOptions } from "./auth-reply-reader";
 export { ALARM_BITS, decodeBasicInfo, PROTECTION_BITS } from "./basic-info";
 export { buildPayload } from "./build-payload";
 export { decodeCellVoltages } from "./cell-voltages";

@@ -2,13 +2,20 @@ import assert from "node:assert/strict";
 import { describe, it, type TestContext } from "node:test";
 import fc from "fast-check";
 import {
+  AuthReplyReader,
   buildPayload,
   checkStatus,
+  decodeAuthReply,
   decodeBasicInfo,
   decodeCellVoltages,
   decodeHardwareVersion,
   decodeMosRequest,
   decodeRequest,
+  encodeAuthAppKey,
+  encodeAuthPassword,
+  encodeAuthRandomRequest,
+  encodeAuthReply,
+  encodeAuthRoot,
   encodeMosRequest,
   encodeReadRequest,
   encodeResponse,
@@ -89,6 +96,23 @@ const frameArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.integer({ min: 0, max: 0xff }).map((register) => encodeReadRequest(register)),
   fc.record({ charge: fc.boolean(), discharge: fc.boolean() }).map((mos) => encodeMosRequest(mos)),
 );
+
+/** Whole FF AA frames: replies with any command and byte, and the central's requests. */
+const authFrameArb: fc.Arbitrary<Uint8Array> = fc.oneof(
+  fc
+    .tuple(fc.constantFrom(0x15, 0x16, 0x17, 0x18, 0x1d), fc.integer({ min: 0, max: 0xff }))
+    .map(([command, value]) => encodeAuthReply(command, value)),
+  fc.integer({ min: 0, max: 0xff }).map((random) => encodeAuthRoot("a4:c1:37:04:2d:be", random)),
+  fc
+    .tuple(fc.stringMatching(/^[0-9a-zA-Z]{6}$/), fc.integer({ min: 0, max: 0xff }))
+    .map(([password, random]) => encodeAuthPassword("10:a5:62:32:75:36", password, random)),
+  fc.constantFrom(encodeAuthAppKey(), encodeAuthRandomRequest()),
+);
+
+/** FF AA replies only (what AuthReplyReader must find). */
+const authReplyArb = fc
+  .tuple(fc.constantFrom(0x15, 0x16, 0x17, 0x18, 0x1d), fc.integer({ min: 0, max: 0xff }))
+  .map(([command, value]) => encodeAuthReply(command, value));
 
 type Mutation = { kind: "flip" | "delete" | "insert" | "duplicate"; at: number; byte: number };
 const mutationArb = fc.record({
@@ -217,6 +241,58 @@ describe(`protocol fuzzing (${RUNS} runs per property)`, () => {
       }),
     );
   });
+  it("decodeAuthReply throws only ProtocolError, on random and on mutated FF AA frames", (t) => {
+    const decodeOrProtocolError = (bytes: Uint8Array) => {
+      try {
+        const reply = decodeAuthReply(bytes);
+        assert.equal(typeof reply.command, "number");
+      } catch (error) {
+        assert.ok(error instanceof ProtocolError, `not a ProtocolError: ${error}`);
+        assert.equal(error.code, "BAD_FRAME");
+      }
+    };
+    property(
+      t,
+      "auth replies",
+      fc.property(
+        fc.oneof(fc.uint8Array({ maxLength: 24 }), authFrameArb),
+        fc.array(mutationArb, { maxLength: 4 }),
+        (bytes, mutations) => decodeOrProtocolError(mutate(bytes, mutations)),
+      ),
+    );
+  });
+
+  it("AuthReplyReader: never throws, holds under 6 bytes, finds every reply between DD frames and junk", (t) => {
+    const junk = fc.uint8Array({ maxLength: 30 }).map((bytes) => bytes.filter((b) => b !== 0xff));
+    property(
+      t,
+      "auth reader",
+      fc.property(
+        fc.array(fc.tuple(fc.oneof(junk, frameArb), authReplyArb), { minLength: 1, maxLength: 6 }),
+        fc.array(mutationArb, { maxLength: 3 }),
+        cuts,
+        (pairs, mutations, at) => {
+          const clean = concatBytes(...pairs.flat());
+          const want = pairs.map(([, reply]) => toHex(reply));
+          for (const stream of [clean, mutate(clean, mutations)]) {
+            const reader = new AuthReplyReader({ onReject: (error) => assert.equal(error.code, "BAD_FRAME") });
+            const got: string[] = [];
+            for (const chunk of cutAt(stream, at)) {
+              for (const reply of reader.push(chunk)) {
+                got.push(toHex(encodeAuthReply(reply.command, reply.random ?? reply.status)));
+              }
+              assert.ok(reader.bufferedBytes < 6, `holds ${reader.bufferedBytes} bytes`);
+            }
+            // Untouched: exactly the replies, in order, unless a DD frame's data happens to hold a valid reply.
+            if (stream === clean && !pairs.some(([before]) => toHex(before).includes("ffaa"))) {
+              assert.deepEqual(got, want);
+            }
+          }
+        },
+      ),
+    );
+  });
+
   it("decodeBasicInfo reads every field at its documented offset and scale", (t) => {
     property(
       t,
