@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  AuthReplyReader,
   type BasicInfo,
   checkStatus,
+  decodeAuthReply,
   decodeBasicInfo,
   decodeCellVoltages,
   decodeHardwareVersion,
+  encodeAuthAppKey,
+  encodeAuthPassword,
   encodeExitFactoryRequest,
   encodeMosRequest,
   encodeWriteRequest,
@@ -238,6 +242,26 @@ describe("public frames (test/fixtures/public-frames.json)", () => {
       assembler.push(stream).map((f) => toHex(f.raw)),
       [toHex(good)],
     );
+  });
+
+  it("decodes every captured FF AA reply, also through AuthReplyReader, and re-encodes the captured requests", () => {
+    const replies = authFrames.filter((f) => f.notifications !== undefined);
+    assert.ok(replies.length >= 4);
+    const reader = new AuthReplyReader({ onReject: (e) => assert.fail(e) });
+    for (const fixture of replies) {
+      const reply = decodeAuthReply(fromHex(fixture.hex));
+      assert.equal(reply.command, fromHex(fixture.hex)[2], fixture.kind);
+      if (fixture.decoded?.random !== undefined) assert.equal(reply.random, hexWord(fixture.decoded.random));
+      assert.deepEqual(
+        fixture.notifications!.flatMap((part) => reader.push(fromHex(part))),
+        [reply],
+        fixture.kind,
+      );
+    }
+    const requests = new Set(authFrames.filter((f) => f.notifications === undefined).map((f) => f.hex));
+    assert.equal(requests.size, 2);
+    assert.ok(requests.has(toHex(encodeAuthAppKey())));
+    assert.ok(requests.has(toHex(encodeAuthPassword("a4:c1:37:04:2d:be", "123123", 0x37))));
   });
 
   it("reassembles the captured BLE notifications, and every split point and 20-byte chunking gives the same frame", () => {
