@@ -11,7 +11,12 @@ const V11_TRAILER_LENGTH = 9;
 /** Kelvin offset in the 0.1 K temperature unit: 0 deg C = 2731. */
 const ZERO_CELSIUS_DECIKELVIN = 2731;
 
-/** Protection word bits 0..12 in bit order (PROTOCOL 3.2). Bits 13..15 are disputed or reserved and not named. */
+/**
+ * Protection word bits 0..14 in bit order (PROTOCOL 3.2). Bits 0..12 agree across every source. Bits 13 and 14 carry
+ * the names of the vendor's V11 document (charge / discharge MOSFET breakdown), the only one that names them: PDF4
+ * calls them reserved and ESPHome labels bit 13 "charge timeout close". Bit 15 is reserved everywhere and not named;
+ * `protectionWord` keeps all 16 bits.
+ */
 export const PROTECTION_BITS: readonly ProtectionName[] = [
   "cellOvervoltage",
   "cellUndervoltage",
@@ -26,6 +31,8 @@ export const PROTECTION_BITS: readonly ProtectionName[] = [
   "shortCircuit",
   "frontEndError",
   "mosSoftwareLock",
+  "chargeMosFault",
+  "dischargeMosFault",
 ];
 
 /** Alarm word bits 0..11 of the V11 trailer in bit order (PROTOCOL 3.2 alarm table); 12..15 are reserved. */
@@ -78,9 +85,11 @@ export function decodeBasicInfo(frame: Frame): BasicInfo {
     protection[name] = set;
     if (set) protectionActive.push(name);
   }
-  const temperatures = new Array<number>(ntcCount);
+  const temperatures = new Array<number | null>(ntcCount);
   for (let index = 0; index < ntcCount; index++) {
-    temperatures[index] = (u16(data, FIXED_LENGTH + 2 * index) - ZERO_CELSIUS_DECIKELVIN) / 10;
+    const raw = u16(data, FIXED_LENGTH + 2 * index);
+    // 0 K is no reading: the sensor is absent or unplugged (-273.1 deg C would be invented).
+    temperatures[index] = raw === 0 ? null : (raw - ZERO_CELSIUS_DECIKELVIN) / 10;
   }
 
   const info: BasicInfo = {
@@ -91,6 +100,7 @@ export function decodeBasicInfo(frame: Frame): BasicInfo {
     cycles: u16(data, 8),
     productionDate: decodeProductionDate(u16(data, 10)),
     balancing: decodeBalancing(u16(data, 12), u16(data, 14), cellCount),
+    protectionWord,
     protection,
     protectionActive,
     softwareVersion: decodeSoftwareVersion(data[18] as number),

@@ -70,7 +70,7 @@ describe("decodeBasicInfo", () => {
     assert.equal(date((24 << 9) | (2 << 5) | 29), "2024-02-29");
   });
 
-  it("names every protection bit 0-12 and lists the set ones", () => {
+  it("names protection bits 0-14 (13 and 14 as PDF11 does), lists the set ones and keeps the raw word", () => {
     const names = [
       "cellOvervoltage",
       "cellUndervoltage",
@@ -85,16 +85,23 @@ describe("decodeBasicInfo", () => {
       "shortCircuit",
       "frontEndError",
       "mosSoftwareLock",
+      "chargeMosFault",
+      "dischargeMosFault",
     ];
     names.forEach((name, bit) => {
       const info = decode(basicInfoFrame({ protection: 1 << bit }));
       assert.deepEqual(info.protectionActive, [name]);
       assert.equal(Object.values(info.protection).filter(Boolean).length, 1);
       assert.equal(info.protection[name as keyof typeof info.protection], true);
+      assert.equal(info.protectionWord, 1 << bit);
     });
     const all = decode(basicInfoFrame({ protection: 0xffff }));
-    assert.deepEqual(all.protectionActive, names, "bits 13-15 are not named");
+    assert.deepEqual(all.protectionActive, names, "bit 15 is reserved and not named");
     assert.deepEqual(Object.keys(all.protection), names);
+    assert.equal(all.protectionWord, 0xffff, "all 16 bits kept");
+    const reserved = decode(basicInfoFrame({ protection: 0x8000 }));
+    assert.deepEqual(reserved.protectionActive, []);
+    assert.equal(reserved.protectionWord, 0x8000);
   });
 
   it("converts temperatures from 0.1 K and handles any NTC count", () => {
@@ -105,6 +112,10 @@ describe("decodeBasicInfo", () => {
     const none = decode(basicInfoFrame({ temperaturesDeciKelvin: [] }));
     assert.deepEqual(none.temperatures, []);
     assert.equal(none.extra, undefined);
+  });
+
+  it("gives null for a sensor that reads raw 0 (0 K), keeping the sensor count", () => {
+    assert.deepEqual(decode(basicInfoFrame({ temperaturesDeciKelvin: [2981, 0, 1] })).temperatures, [25, null, -273]);
   });
 
   it("decodes the V11 trailer and keeps unknown bytes beyond it as hex", () => {

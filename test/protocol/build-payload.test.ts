@@ -27,10 +27,12 @@ describe("buildPayload", () => {
       "productionDate",
       "protection",
       "protectionActive",
+      "protectionWord",
       "residualCapacity",
       "softwareVersion",
       "stateOfCharge",
       "temperatures",
+      "timeRemainingS",
       "voltage",
     ]);
     assert.equal(payload.voltage, 13.34);
@@ -45,6 +47,25 @@ describe("buildPayload", () => {
     assert.equal(payload.hardwareVersion, "JBD-SP04S034-L4S-200A-B-U");
     assert.deepEqual(payload.mos, basic.mos);
     assert.notEqual(payload.mos, basic.mos, "a copy, not shared with the decoded frame");
+    assert.equal(payload.timeRemainingS, null, "0.53 A is below 1 % of 280 Ah per hour: resting");
+  });
+
+  it("gives the time to full while charging and to empty while discharging, from the payload's own figures", () => {
+    const charging = decodeBasicInfo(parseFrame(basicInfoFrame({ current10mA: 1000 })));
+    assert.equal(buildPayload(charging, CELLS, null).timeRemainingS, 4230, "(280 - 268.25) Ah / 10 A = 1.175 h");
+    const discharging = decodeBasicInfo(parseFrame(basicInfoFrame({ current10mA: -2500 })));
+    assert.equal(buildPayload(discharging, CELLS, null).timeRemainingS, 38628, "268.25 Ah / 25 A = 10.73 h");
+  });
+
+  it("keeps the raw protection word and passes an absent sensor through as null", () => {
+    const basic = decodeBasicInfo(
+      parseFrame(basicInfoFrame({ protection: 0xa001, temperaturesDeciKelvin: [2925, 0, 2921] })),
+    );
+    const payload = buildPayload(basic, CELLS, null);
+    assert.equal(payload.protectionWord, 0xa001);
+    assert.deepEqual(payload.protectionActive, ["cellOvervoltage", "chargeMosFault"]);
+    assert.deepEqual(payload.temperatures, [19.4, null, 19]);
+    assert.deepEqual(JSON.parse(JSON.stringify(payload)).temperatures, [19.4, null, 19]);
   });
 
   it("never shows binary noise such as 13.320000000000002", () => {

@@ -310,15 +310,16 @@ describe(`protocol fuzzing (${RUNS} runs per property)`, () => {
         assert.deepEqual(info.mos, { charge: (f.fet & 1) === 1, discharge: (f.fet & 2) === 2 });
         assert.deepEqual(
           info.temperatures,
-          f.temperaturesDeciKelvin.map((k) => (k - 2731) / 10),
+          f.temperaturesDeciKelvin.map((k) => (k === 0 ? null : (k - 2731) / 10)),
         );
         const balanceBits = f.balanceLow + f.balanceHigh * 0x10000;
         info.balancing.forEach((on, cell) => {
           assert.equal(on, cell < 32 && Math.floor(balanceBits / 2 ** cell) % 2 === 1);
         });
+        assert.equal(info.protectionWord, f.protection);
         assert.equal(
           info.protectionActive.length,
-          [...(f.protection & 0x1fff).toString(2)].filter((b) => b === "1").length,
+          [...(f.protection & 0x7fff).toString(2)].filter((b) => b === "1").length,
         );
         assert.equal(info.extra === undefined, f.tail.length === 0);
         if (f.tail.length >= 9) assert.equal(info.extra?.humidity, f.tail[0]);

@@ -36,9 +36,11 @@ function assembleOne(bytes: Uint8Array): Frame {
 
 const hexWord = (text: unknown) => Number.parseInt(String(text), 16);
 
-/** The protection word rebuilt from the decoded flags, to compare with the word the source prints. */
-function protectionWord(info: BasicInfo): number {
-  return PROTECTION_BITS.reduce((word, name, bit) => (info.protection[name] ? word | (1 << bit) : word), 0);
+/** The raw word must be the one the source prints, and the named flags must be its bits 0-14. */
+function checkProtectionWord(info: BasicInfo, word: number): void {
+  assert.equal(info.protectionWord, word);
+  const fromFlags = PROTECTION_BITS.reduce((bits, name, bit) => (info.protection[name] ? bits | (1 << bit) : bits), 0);
+  assert.equal(fromFlags, word & 0x7fff);
 }
 
 function balanceWord(info: BasicInfo, firstCell: number): number {
@@ -93,10 +95,10 @@ function checkBasicInfoField(info: BasicInfo, key: string, expected: unknown, he
       assert.equal(balanceWord(info, 16), hexWord(want));
       return;
     case "protection":
-      assert.equal(protectionWord(info), hexWord(want));
+      checkProtectionWord(info, hexWord(want));
       return;
     case "errors_bitmask":
-      assert.equal(protectionWord(info), want);
+      checkProtectionWord(info, want as number);
       return;
     case "sw_version_byte":
     case "version": {
