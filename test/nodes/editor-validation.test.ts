@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import vm from "node:vm";
+import { parseAdapterSettings } from "../../src/nodes/adapter-settings";
 import { parsePollInterval } from "../../src/nodes/poll-interval";
 import { normalizeAddress } from "../../src/protocol/address";
 
@@ -62,6 +63,27 @@ describe("editor validators agree with the runtime", () => {
       }
     });
   }
+
+  it("bms-adapter: simPassword", () => {
+    const validate = editorDefaults("bms-adapter.html")["bms-adapter"]!.simPassword!.validate!;
+    const runtime = (simPassword: unknown) => parseAdapterSettings({ transport: "simulator", simPassword });
+    for (const password of [
+      "",
+      "123456",
+      "Ab !~z",
+      "12345",
+      "1234567",
+      " 12345",
+      "12345\t",
+      "12345é",
+      "１２３４５６",
+      "12\u00003456".slice(0, 6),
+      null,
+      undefined,
+    ]) {
+      assert.equal(validate(password), runtimeAccepts(runtime, password), JSON.stringify(password));
+    }
+  });
 
   it("bms-poll: interval", () => {
     const validate = editorDefaults("bms-poll.html")["bms-poll"]!.interval!.validate!;
