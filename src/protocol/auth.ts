@@ -58,11 +58,12 @@ const APP_KEY = "000000";
 const ROOT_PASSWORD = "JBDbtpwd!@#2023";
 /** Length of a user password. */
 const PASSWORD_LENGTH = 6;
-const PASSWORD_PATTERN = /^[\x20-\x7e]{6}$/;
+/** Printable ASCII only: a password is typed, so a stray control character (a pasted tab or newline) is refused. */
+const PASSWORD_PATTERN = new RegExp(`^[\\x20-\\x7e]{${PASSWORD_LENGTH}}$`);
 
 /**
- * True for a password the FF AA encoders take: exactly 6 printable ASCII characters (what the phone app accepts).
- * The one definition of that rule: the adapter's settings check with it too.
+ * True for a password the FF AA encoders take: exactly 6 printable ASCII characters. The one definition of that rule:
+ * the adapter's settings check with it too.
  */
 export function isAuthPassword(value: unknown): value is string {
   return typeof value === "string" && PASSWORD_PATTERN.test(value);
