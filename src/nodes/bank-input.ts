@@ -1,6 +1,6 @@
 import type { NodeMessage } from "node-red";
 import { BmsError } from "../errors";
-import { normalizeAddress } from "./address";
+import { normalizeAddress } from "../protocol/address";
 
 /** Who a message into bms-bank comes from, read from the `msg.bms` that bms-poll sets. */
 export interface PackMessage {

@@ -1,5 +1,5 @@
 import { BmsError } from "../errors";
-import { ADDRESS_INPUT, normalizeAddress } from "./address";
+import { ADDRESS_INPUT, normalizeAddress } from "../protocol/address";
 
 /** The bms-bank properties as they arrive from flow JSON (DESIGN 4.8 style: numbers may come as strings). */
 export interface BankSettingsInput {

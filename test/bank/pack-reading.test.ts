@@ -8,7 +8,7 @@ import { basicInfoFrame, fromHex } from "../protocol/bytes";
 const CELLS = decodeCellVoltages(parseFrame(fromHex("dd0400080d030d010d030d02ffbb77")));
 
 function pollPayload(): Record<string, unknown> {
-  const basic = decodeBasicInfo(parseFrame(basicInfoFrame({ current10mA: -530, voltage10mV: 1334 })));
+  const basic = decodeBasicInfo(parseFrame(basicInfoFrame({ current: -5.3, voltage: 13.34 })));
   return buildPayload(basic, CELLS, null) as unknown as Record<string, unknown>;
 }
 

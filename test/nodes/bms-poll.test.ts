@@ -117,6 +117,17 @@ describe("bms-poll", () => {
     assert.notEqual(joined[0]!.payload, joined[1]!.payload);
   });
 
+  it("with simPassword the simulated modules pass nothing to the BMS until the FF AA handshake", async () => {
+    await helper.load(OUR_NODES, flow({}, { simPassword: "123456" }));
+    const caught = await exchange("p1", {}, "caught");
+    // The pool does not run the handshake yet (issue 14, second half), so the silent module times the poll out.
+    assert.equal(caught.error.code, "RESPONSE_TIMEOUT");
+    const sim = simulatorOf(BATTERIES, 4, "123456");
+    assert.equal(sim.battery(BATTERY_1)?.modulePassword, "123456");
+    assert.ok(sim.stats().notRelayed >= 2, "the request and its retry reached the module and stopped there");
+    assert.equal(sim.stats().replies, 0);
+  });
+
   it("reports INVALID_INPUT to Catch with msg.error.code when there is no address", async () => {
     await helper.load(OUR_NODES, flow({ address: "" }));
     const caught = await exchange("p1", {}, "caught");

@@ -4,9 +4,10 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import vm from "node:vm";
 import type { NodeAPI } from "node-red";
-import { normalizeAddress } from "../../src/nodes/address";
+import { parseAdapterSettings } from "../../src/nodes/adapter-settings";
 import { parseBankSettings } from "../../src/nodes/bank-settings";
 import { parsePollInterval } from "../../src/nodes/poll-interval";
+import { normalizeAddress } from "../../src/protocol/address";
 
 // The editor's validators, run from the shipped nodes/*.html, must accept exactly what the runtime accepts: a
 // value the editor lets through but the runtime refuses only shows up after deploy, as a red badge.
@@ -87,6 +88,27 @@ describe("editor validators agree with the runtime", () => {
       }
     });
   }
+
+  it("bms-adapter: simPassword", () => {
+    const validate = editorDefaults("bms-adapter.html")["bms-adapter"]!.simPassword!.validate!;
+    const runtime = (simPassword: unknown) => parseAdapterSettings({ transport: "simulator", simPassword });
+    for (const password of [
+      "",
+      "123456",
+      "Ab !~z",
+      "12345",
+      "1234567",
+      " 12345",
+      "12345\t",
+      "12345é",
+      "１２３４５６",
+      "12\u00003456".slice(0, 6),
+      null,
+      undefined,
+    ]) {
+      assert.equal(validate(password), runtimeAccepts(runtime, password), JSON.stringify(password));
+    }
+  });
 
   it("bms-poll: interval", () => {
     const validate = editorDefaults("bms-poll.html")["bms-poll"]!.interval!.validate!;

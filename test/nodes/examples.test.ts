@@ -97,6 +97,15 @@ describe("examples", () => {
     }
     assert.equal(new Set(configs.map((c) => c.payload.unique_id)).size, 30);
     assert.equal(typeof states[0]!.payload.stateOfCharge, "number");
+
+    // A sensor that reads nothing is null in the payload: the state keeps it null (Home Assistant renders it "None",
+    // which an MQTT sensor shows as unknown), so no temperature is invented.
+    const state = nextMessage("tap");
+    node("bmskit.ex3.ha").receive({
+      payload: { ...states[0]!.payload, temperatures: [null, 21.5] },
+      bms: { address: "AA:BB:CC:00:00:01", stale: false },
+    });
+    assert.deepEqual((await state).payload.temperatures, [null, 21.5]);
   });
 
   it("Dashboard: loads with FlowFuse Dashboard 2.0 and feeds its widgets", async () => {

@@ -50,10 +50,16 @@ export function simAdapter(id: string, batteries: number, extra: Record<string, 
 }
 
 /** The simulated radio behind an adapter's settings (available once its pool exists). */
-export function simulatorOf(batteries: number, cells = 4): SimulatedBindings {
+export function simulatorOf(batteries: number, cells = 4, password?: string): SimulatedBindings {
   const config: AdapterConfig = {
     transport: "simulator",
-    simulator: { batteries, cells, faults: "none", latency: "instant" },
+    simulator: {
+      batteries,
+      cells,
+      faults: "none",
+      latency: "instant",
+      ...(password === undefined ? {} : { password }),
+    },
   };
   const bindings = bindingsFor(config);
   if (!bindings) throw new Error("no simulator registered for these settings: has the pool been created?");

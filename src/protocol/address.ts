@@ -11,7 +11,9 @@ const ADDRESS_INPUT_PATTERN = new RegExp(ADDRESS_INPUT.source, ADDRESS_INPUT.fla
 
 /**
  * Battery addresses in the form the pool keys on: upper case, colon separated. People paste them in lower case,
- * with dashes or without separators, so all of those are accepted.
+ * with dashes or without separators, so all of those are accepted. It lives in the protocol layer because the FF AA
+ * password encoders (auth.ts) take the address too and the nodes import downwards; src/ble/address.ts still has a
+ * second normaliser for the pool (issue 17 merges the two).
  */
 export function normalizeAddress(raw: unknown): string {
   if (typeof raw !== "string") throw new BmsError("INVALID_INPUT", "The battery address must be a string");
