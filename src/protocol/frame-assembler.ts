@@ -1,6 +1,6 @@
 import type { Frame } from "./frame";
 import { toHex } from "./frame";
-import { checkFrameAt, declaredFrameLength, HEADER_LENGTH } from "./parse-frame";
+import { assertBytes, checkFrameAt, declaredFrameLength, HEADER_LENGTH } from "./parse-frame";
 import { ProtocolError } from "./protocol-error";
 import { FRAME_START } from "./registers";
 
@@ -41,8 +41,12 @@ export class FrameAssembler {
     this.#pending = NOTHING;
   }
 
-  /** Adds one chunk and returns every frame it completes, in stream order. Never throws on any input. */
+  /**
+   * Adds one chunk and returns every frame it completes, in stream order. Never throws on any bytes; an argument
+   * that is not a Uint8Array or Buffer is a TypeError, and the assembler keeps what it held.
+   */
   push(chunk: Uint8Array): Frame[] {
+    assertBytes(chunk, "FrameAssembler.push()");
     // A fresh copy: the caller's chunk (often a Buffer from a reused pool) is never aliased.
     const bytes = new Uint8Array(this.#pending.length + chunk.length);
     bytes.set(this.#pending, 0);

@@ -1,3 +1,4 @@
+import { describeInput } from "../describe-input";
 import { jbdChecksum } from "./checksum";
 import { type Frame, toHex } from "./frame";
 import { ProtocolError } from "./protocol-error";
@@ -34,8 +35,22 @@ export function checkFrameAt(bytes: Uint8Array, start: number): Frame | "tail" |
   };
 }
 
-/** Parses bytes that must hold exactly one whole frame (a captured frame, a request). Throws BAD_FRAME otherwise. */
+/**
+ * Refuses an argument that is not bytes with a TypeError that names the function: a caller's mistake (null, a hex
+ * string, an array of numbers), not a damaged frame, so it is not a ProtocolError.
+ */
+export function assertBytes(value: unknown, where: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new TypeError(`${where} takes a Uint8Array or Buffer, not ${describeInput(value)}`);
+  }
+}
+
+/**
+ * Parses bytes that must hold exactly one whole frame (a captured frame, a request). Throws BAD_FRAME otherwise, and
+ * a TypeError for an argument that is not a Uint8Array or Buffer.
+ */
 export function parseFrame(bytes: Uint8Array): Frame {
+  assertBytes(bytes, "parseFrame()");
   const fail = (reason: "length" | "tail" | "checksum", why: string) =>
     new ProtocolError("BAD_FRAME", reason, `not a JBD frame: ${why} (${toHex(bytes)})`, {
       details: { frame: toHex(bytes) },

@@ -150,6 +150,21 @@ describe("FrameAssembler", () => {
     assert.equal(Buffer.from(frame!.data).toString(), "JBD");
   });
 
+  it("throws a TypeError naming the argument for anything but bytes, and keeps what it holds", () => {
+    const { feed, rejected, assembler } = collecting();
+    feed(CELLS.subarray(0, 8));
+    for (const notBytes of [null, undefined, "dd0400", [0xdd, 0x04], 5, {}]) {
+      assert.throws(
+        () => assembler.push(notBytes as never),
+        (e) => e instanceof TypeError && /push\(\) takes a Uint8Array or Buffer/.test(e.message),
+        String(notBytes),
+      );
+    }
+    assert.equal(assembler.bufferedBytes, 8);
+    assert.deepEqual(hexes(feed(CELLS.subarray(8))), [toHex(CELLS)]);
+    assert.deepEqual(rejected, []);
+  });
+
   it("leaves its state consistent when onReject throws", () => {
     const bad = Uint8Array.from(ACK);
     bad[5] = 1;
