@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { FloodFigures } from "../scenarios/flood";
 import type { MachineInfo } from "./machine";
 
 /** The connection strategies compared side by side (bench/policies). */
@@ -33,6 +34,8 @@ export interface BenchResults {
   throughput: { poolPollsPerS: number; poolCpuUsPerPoll: number; flowPollsPerS: number | null };
   memory: { bytesPerLink: number; heapGrowthBytes: number; heapTrend: boolean };
   decode: { framesPerS: number };
+  /** FrameAssembler bytes/s: a healthy stream next to a broken peripheral's floods. */
+  flood: FloodFigures;
   /** Settings and per-policy detail beyond the contract keys. */
   detail?: Record<string, unknown>;
 }

@@ -243,7 +243,7 @@ export class BmsSession {
   }
 
   /**
-   * Bytes the assembler threw away (bad checksum, truncated frame) fail the request waiting, and only that one, when
+   * Bytes the assembler threw away (bad checksum or end marker, e.g. a frame cut short) fail the request waiting, and only that one, when
    * they were its reply: their register byte is the one asked for. A damaged remnant of some other frame (a late or
    * repeated reply to an earlier request) says nothing about the reply still on its way.
    */

@@ -17,14 +17,20 @@ export function declaredFrameLength(bytes: Uint8Array, start: number): number {
 /**
  * Verifies the frame whose header starts at `start` (a 0xDD, with all `declaredFrameLength` bytes present) and
  * returns it as a copy, or the reason it is not a frame. Returns instead of throwing because the reassembler
- * meets bad candidates all the time on a noisy link.
+ * meets bad candidates all the time on a noisy link. With `runningSums` (`runningSums[i]` = the sum of
+ * `bytes[0, i)`, modulo 2^32) the checksum costs the same for any length, which keeps the reassembler linear on
+ * input crafted so that every position looks like a long frame.
  */
-export function checkFrameAt(bytes: Uint8Array, start: number): Frame | "tail" | "checksum" {
+export function checkFrameAt(bytes: Uint8Array, start: number, runningSums?: Int32Array): Frame | "tail" | "checksum" {
   const dataLength = bytes[start + 3] as number;
   const dataEnd = start + HEADER_LENGTH + dataLength;
   if (bytes[dataEnd + 2] !== FRAME_END) return "tail";
   const sent = ((bytes[dataEnd] as number) << 8) | (bytes[dataEnd + 1] as number);
-  if (sent !== jbdChecksum(bytes, start + 2, dataEnd)) return "checksum";
+  const expected =
+    runningSums === undefined
+      ? jbdChecksum(bytes, start + 2, dataEnd)
+      : (0x10000 - ((runningSums[dataEnd] as number) - (runningSums[start + 2] as number))) & 0xffff;
+  if (sent !== expected) return "checksum";
   // Copies, never views: a Buffer's slice() aliases the caller's memory, which BLE stacks reuse. And two small
   // copies beat one copy plus a view: a view of a small typed array makes V8 move it out of the heap.
   return {

@@ -1,0 +1,47 @@
+import { FrameAssembler } from "../../src/protocol";
+import { basicInfoFrame16, cellVoltagesFrame16, NOTIFICATION_BYTES, toNotifications } from "./decode-frames";
+
+export interface FloodFigures {
+  /** The healthy receive path: the 16-cell 0x03 + 0x04 pair in 20-byte notifications. */
+  healthyBytesPerS: number;
+  /** A broken peripheral sending nothing but 0xDD (every byte a frame start announcing 228 bytes). */
+  floodBytesPerS: number;
+  /** DD 77 DD 77 …: every other byte a frame start whose announced end holds the end marker, so each needs a checksum. */
+  endMarkerFloodBytesPerS: number;
+}
+
+/**
+ * Bytes per second through FrameAssembler for a healthy stream and for two hostile ones, so a broken peripheral's
+ * cost shows next to a healthy one's (issue 11 item 9). Real time: this is CPU work. Rejections are reported to a
+ * callback, as the session's are.
+ */
+export function benchFlood(budgetMs = 1000): FloodFigures {
+  const healthy = [...toNotifications(basicInfoFrame16()), ...toNotifications(cellVoltagesFrame16())];
+  const flood = [new Uint8Array(NOTIFICATION_BYTES).fill(0xdd)];
+  const endMarkers = [Uint8Array.from({ length: NOTIFICATION_BYTES }, (_, i) => (i % 2 === 0 ? 0xdd : 0x77))];
+  return {
+    healthyBytesPerS: bytesPerSecond(healthy, budgetMs),
+    floodBytesPerS: bytesPerSecond(flood, budgetMs),
+    endMarkerFloodBytesPerS: bytesPerSecond(endMarkers, budgetMs),
+  };
+}
+
+function bytesPerSecond(chunks: Uint8Array[], budgetMs: number): number {
+  const rejected: unknown[] = [];
+  const assembler = new FrameAssembler({ onReject: (error) => rejected.push(error) });
+  const bytesPerRound = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const runRounds = (rounds: number) => {
+    for (let n = 0; n < rounds; n++) for (const chunk of chunks) assembler.push(chunk);
+  };
+  runRounds(20_000); // warm-up: let the JIT settle before timing
+  let rounds = 0;
+  const start = process.hrtime.bigint();
+  let elapsedNs = 0n;
+  const budgetNs = BigInt(budgetMs) * 1_000_000n;
+  while (elapsedNs < budgetNs) {
+    runRounds(5_000);
+    rounds += 5_000;
+    elapsedNs = process.hrtime.bigint() - start;
+  }
+  return (rounds * bytesPerRound) / (Number(elapsedNs) / 1e9);
+}
