@@ -1,4 +1,5 @@
 import { FrameAssembler } from "../../src/protocol";
+import { timedRounds } from "../harness/timed-rounds";
 import { basicInfoFrame16, cellVoltagesFrame16, NOTIFICATION_BYTES, toNotifications } from "./decode-frames";
 
 export interface FloodFigures {
@@ -30,18 +31,8 @@ function bytesPerSecond(chunks: Uint8Array[], budgetMs: number): number {
   const rejected: unknown[] = [];
   const assembler = new FrameAssembler({ onReject: (error) => rejected.push(error) });
   const bytesPerRound = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-  const runRounds = (rounds: number) => {
-    for (let n = 0; n < rounds; n++) for (const chunk of chunks) assembler.push(chunk);
-  };
-  runRounds(20_000); // warm-up: let the JIT settle before timing
-  let rounds = 0;
-  const start = process.hrtime.bigint();
-  let elapsedNs = 0n;
-  const budgetNs = BigInt(budgetMs) * 1_000_000n;
-  while (elapsedNs < budgetNs) {
-    runRounds(5_000);
-    rounds += 5_000;
-    elapsedNs = process.hrtime.bigint() - start;
-  }
-  return (rounds * bytesPerRound) / (Number(elapsedNs) / 1e9);
+  const { rounds, seconds } = timedRounds((count) => {
+    for (let n = 0; n < count; n++) for (const chunk of chunks) assembler.push(chunk);
+  }, budgetMs);
+  return (rounds * bytesPerRound) / seconds;
 }
