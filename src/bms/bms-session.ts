@@ -74,13 +74,23 @@ export class BmsSession {
     return this.link.address;
   }
 
-  /** Reads 0x03 and 0x04 (and 0x05 once per connection) and builds the bms-poll payload. */
+  /**
+   * Reads 0x03 and 0x04 (and 0x05 once per connection) and builds the bms-poll payload. A pair whose cell counts
+   * disagree (BAD_FRAME from buildPayload) is read again once, as a damaged reply is (see exchange()).
+   */
   async poll(): Promise<BmsPayload> {
-    const basic = decodeBasicInfo(await this.request(encodeReadRequest(Register.BasicInfo), Register.BasicInfo));
-    const cells = decodeCellVoltages(
-      await this.request(encodeReadRequest(Register.CellVoltages), Register.CellVoltages),
-    );
-    return buildPayload(basic, cells, await this.readHardwareVersion());
+    for (let attempt = 1; ; attempt++) {
+      const basic = decodeBasicInfo(await this.request(encodeReadRequest(Register.BasicInfo), Register.BasicInfo));
+      const cells = decodeCellVoltages(
+        await this.request(encodeReadRequest(Register.CellVoltages), Register.CellVoltages),
+      );
+      try {
+        return buildPayload(basic, cells, await this.readHardwareVersion());
+      } catch (error) {
+        if (!(error instanceof BmsError) || error.code !== "BAD_FRAME" || attempt >= ATTEMPTS_PER_REQUEST) throw error;
+        this.trace?.(`${this.address}: ${error.message}; reading both again`);
+      }
+    }
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { BasicInfo, BasicInfoExtra, BmsPayload } from "./payload";
+import { ProtocolError } from "./protocol-error";
 import { roundTo } from "./rounding";
 
 /** Decimal places per quantity: the wire's own precision (10 mV, 10 mA, 10 mAh, 1 mV per cell, 0.1 K). */
@@ -13,9 +14,19 @@ const WATT_HOURS = 1;
 /**
  * The bms-poll `msg.payload` (DESIGN 4.2) from a decoded 0x03, the 0x04 cell voltages as sent and the 0x05 string
  * (null when the BMS does not answer 0x05). Adds power = V * A, energyStored = residual Ah * V, and the cell
- * statistics; with no cell voltages at all the statistics are NaN (null in JSON) rather than invented.
+ * statistics; with no cells at all the statistics are NaN (null in JSON) rather than invented. A 0x04 that carries
+ * another number of cells than the 0x03 announces is BAD_FRAME: one of the two is damaged or belongs to another
+ * moment, and a payload with 16 balancing flags beside 4 voltages would be partly invented.
  */
 export function buildPayload(basic: BasicInfo, cellVoltages: number[], hardwareVersion: string | null): BmsPayload {
+  if (cellVoltages.length !== basic.cellCount) {
+    throw new ProtocolError(
+      "BAD_FRAME",
+      "length",
+      `the cell counts disagree: 0x03 announces ${basic.cellCount} cells, 0x04 carries ${cellVoltages.length} voltages`,
+      { details: { cellCount: basic.cellCount, cellVoltages: cellVoltages.length } },
+    );
+  }
   const voltage = roundTo(basic.voltage, PACK_VOLTS);
   const current = roundTo(basic.current, AMPS);
   const residualCapacity = roundTo(basic.residualCapacity, AMP_HOURS);

@@ -137,7 +137,11 @@ function assertDecodersOnlyThrowProtocolErrors(frame: Frame): void {
   isRequestEcho(frame, frame.raw);
   if (basic !== undefined) {
     assert.equal(basic.balancing.length, basic.cellCount);
-    const payload = buildPayload(basic, cells ?? [3.3], null);
+    const payload = buildPayload(
+      basic,
+      cells?.length === basic.cellCount ? cells : basic.balancing.map(() => 3.3),
+      null,
+    );
     assert.ok(Number.isFinite(payload.power) && Number.isFinite(payload.energyStored));
   }
 }
