@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { NobleBindings } from "../ble/noble-bindings";
+import { Operation, Register } from "../protocol/registers";
 import { peripheralIdOf } from "./battery-spec";
 import { type FaultProfile, resolveFaultProfile } from "./faults";
 import { gattTable, JBD_SERVICES, normalizeUuid, type SimService } from "./gatt-layout";
@@ -428,6 +429,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
 
   private handleRequest(peripheralUuid: string, link: Link, request: Uint8Array): void {
     this.counters.requests += 1;
+    if (request[1] === Operation.Write && request[2] === Register.MosControl) this.counters.mosWrites += 1;
     if (link.echoes) {
       this.sendReply(peripheralUuid, link, request, drawReplyDelay(this.random, this.latency), false);
       return;

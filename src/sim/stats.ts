@@ -11,6 +11,8 @@ export interface SimulatorStats {
   /** Links lost without a disconnect() call (dropLink or the linkDrop fault). */
   drops: number;
   requests: number;
+  /** 0xE1 MOSFET writes that reached a battery (counted on arrival, whatever the BMS then does with them). */
+  mosWrites: number;
   /** Requests the BMS ignored because they were not well-formed frames (bad checksum, junk). */
   ignoredRequests: number;
   /** Reply frames sent (a duplicate counts twice). */
@@ -28,6 +30,7 @@ export function emptyStats(): SimulatorStats {
     disconnects: 0,
     drops: 0,
     requests: 0,
+    mosWrites: 0,
     ignoredRequests: 0,
     replies: 0,
     notifications: 0,
