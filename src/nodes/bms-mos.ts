@@ -20,7 +20,7 @@ type MosMessage = NodeMessage & { address?: unknown; bms?: unknown };
 export = (RED: NodeAPI) => {
   function BmsMos(this: Node, def: MosNodeDef) {
     RED.nodes.createNode(this, def);
-    const binding = new BatteryBinding(RED, this, def);
+    const binding = new BatteryBinding(RED, this, def, "refuse");
     const queue = new MosCommandQueue<MosResult>();
     const allowWrites = def.allowWrites === true;
 

@@ -29,7 +29,7 @@ const FIRST_POLL_DELAY_MS = 100;
 export = (RED: NodeAPI) => {
   function BmsPoll(this: Node, def: PollNodeDef) {
     RED.nodes.createNode(this, def);
-    const binding = new BatteryBinding(RED, this, def);
+    const binding = new BatteryBinding(RED, this, def, "warn");
     const coalescer = new PollCoalescer<LastGood>();
     const failures = new Map<string, number>();
     const lastGood = new Map<string, LastGood>();

@@ -5,6 +5,7 @@ import {
   adapterNode,
   BATTERY_1,
   BATTERY_2,
+  ERRORS,
   exchange,
   type FlowNode,
   helper,
@@ -122,6 +123,41 @@ describe("bms-poll", () => {
     const caught = await exchange("p1", {}, "caught");
     assert.equal(caught.error.code, "INVALID_INPUT");
     assert.equal(caught.error.source.id, "p1");
+  });
+
+  it("quotes only the start of a huge msg.address in the error it reports", async () => {
+    await helper.load(OUR_NODES, flow({ address: "" }));
+    const caught = await exchange("p1", { address: "A".repeat(10_000_000) }, "caught");
+    assert.equal(caught.error.code, "INVALID_INPUT");
+    assert.ok(caught.error.message.length < 300, `${caught.error.message.length} characters`);
+    assert.match(caught.error.message, /: msg\.address "A{40}"… \(10000000 characters\) is not a Bluetooth address/);
+  });
+
+  it("reports INVALID_INPUT naming the field when a hand-edited flow gives the node an address that is no string", async () => {
+    for (const address of [12345, ["AA:BB:CC:00:00:01"], { mac: "AA:BB:CC:00:00:01" }]) {
+      await helper.load(OUR_NODES, flow({ address }));
+      assert.equal(statusTexts("p1").at(-1), `${STATUS}invalidInput`);
+      const caught = await exchange("p1", {}, "caught");
+      assert.equal(caught.error.code, "INVALID_INPUT", JSON.stringify(address));
+      assert.match(caught.error.message, /: the node's address must be a string like AA:BB:CC:00:00:01/);
+      await helper.unload();
+    }
+  });
+
+  it("is created with a red badge and answers INVALID_INPUT when its adapter is not a bms-adapter", async () => {
+    // A hand-edited flow whose adapter id names some other node (here the helper node).
+    for (const adapter of ["out", "c1"]) {
+      await helper.load(OUR_NODES, flow({ adapter }));
+      assert.deepEqual(node("p1").status.args.at(-1)![0], {
+        fill: "red",
+        shape: "ring",
+        text: `${STATUS}invalidInput`,
+      });
+      const caught = await exchange("p1", {}, "caught");
+      assert.equal(caught.error.code, "INVALID_INPUT");
+      assert.equal(caught.error.message, `BmsError: ${ERRORS}notAdapter`);
+      await helper.unload();
+    }
   });
 
   it("reports INVALID_INPUT when the adapter settings are invalid, and creates no pool", async () => {

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import vm from "node:vm";
-import { normalizeAddress } from "../../src/nodes/address";
+import { normaliseAddress } from "../../src/ble/address";
 import { parsePollInterval } from "../../src/nodes/poll-interval";
 
 // The editor's validators, run from the shipped nodes/*.html, must accept exactly what the runtime accepts: a
@@ -58,7 +58,7 @@ describe("editor validators agree with the runtime", () => {
     it(`${type}: address`, () => {
       const validate = editorDefaults(file)[type]!.address!.validate!;
       for (const address of ADDRESSES) {
-        assert.equal(validate(address), runtimeAccepts(normalizeAddress, address), JSON.stringify(address));
+        assert.equal(validate(address), runtimeAccepts(normaliseAddress, address), JSON.stringify(address));
       }
     });
   }

@@ -21,6 +21,7 @@ export const OUR_NODES = [bmsAdapter, bmsPoll, bmsMos];
 /** RED._ is the identity in the helper, so badge texts arrive as their catalog keys. */
 export const STATUS = "@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.status.";
 export const WARN = "@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.warn.";
+export const ERRORS = "@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.errors.";
 
 export const BATTERY_1 = "AA:BB:CC:00:00:01";
 export const BATTERY_2 = "AA:BB:CC:00:00:02";

@@ -1,22 +1,22 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { normaliseAddress } from "../../src/ble/address";
 import { BmsError } from "../../src/errors";
-import { normalizeAddress } from "../../src/nodes/address";
 import { DEFAULT_RELEASE_SECONDS, releaseSeconds } from "../../src/nodes/control-topic";
 import { parseMosCommand } from "../../src/nodes/mos-command";
 
 const invalidInput = (err: unknown) => err instanceof BmsError && err.code === "INVALID_INPUT";
 
-describe("normalizeAddress", () => {
+describe("normaliseAddress", () => {
   it("accepts lower case, dashes and bare hex", () => {
-    assert.equal(normalizeAddress("aa:bb:cc:00:00:01"), "AA:BB:CC:00:00:01");
-    assert.equal(normalizeAddress(" aa-bb-cc-00-00-0f "), "AA:BB:CC:00:00:0F");
-    assert.equal(normalizeAddress("aabbcc000002"), "AA:BB:CC:00:00:02");
+    assert.equal(normaliseAddress("aa:bb:cc:00:00:01"), "AA:BB:CC:00:00:01");
+    assert.equal(normaliseAddress(" aa-bb-cc-00-00-0f "), "AA:BB:CC:00:00:0F");
+    assert.equal(normaliseAddress("aabbcc000002"), "AA:BB:CC:00:00:02");
   });
 
   it("refuses anything that is not a MAC address", () => {
     for (const bad of ["", "AA:BB:CC:00:00", "AA:BB:CC:00:00:0G", 42, null]) {
-      assert.throws(() => normalizeAddress(bad), invalidInput);
+      assert.throws(() => normaliseAddress(bad), invalidInput);
     }
   });
 });
