@@ -192,6 +192,17 @@ describe("bms-poll", () => {
     assert.equal(polled.bms.connection, "new");
   });
 
+  it("refuses a release whose payload is no number (false, an object) and keeps polling the battery", async () => {
+    await helper.load(OUR_NODES, flow());
+    await exchange("p1", {}, "out");
+    for (const payload of [false, { seconds: 60 }, "1e3"]) {
+      const caught = await exchange("p1", { topic: "release", payload }, "caught");
+      assert.equal(caught.error.code, "INVALID_INPUT", JSON.stringify(payload));
+    }
+    const polled = await exchange("p1", {}, "out");
+    assert.equal(polled.bms.connection, "reused", "the battery was never released");
+  });
+
   it('with onFailure "last" resends the last good payload marked stale up to staleLimit, then errors', async () => {
     await helper.load(OUR_NODES, flow({ onFailure: "last", staleLimit: 2 }));
     const good = await exchange("p1", {}, "out");
