@@ -359,6 +359,22 @@ describe("bms-poll", () => {
     }
   });
 
+  it("refuses an interval below the minimum instead of polling hundreds of times a second (fake clock)", async () => {
+    const clock = FakeTimers.withGlobal(globalThis).install({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      for (const interval of [0.0001, "0.001", 0.5]) {
+        await helper.load(OUR_NODES, flow({ interval }));
+        assert.equal(clock.countTimers(), 0, `no interval started for ${interval}`);
+        assert.equal(statusTexts("p1").at(-1), `${STATUS}invalidInput`);
+        const polled = await exchange("p1", {}, "out");
+        assert.equal(polled.bms.address, BATTERY_1, "input still polls");
+        await helper.unload();
+      }
+    } finally {
+      clock.uninstall();
+    }
+  });
+
   it("reports interval poll failures to Catch with msg.error.code (fake clock)", async () => {
     const clock = FakeTimers.withGlobal(globalThis).install({ toFake: ["setInterval", "clearInterval"] });
     try {

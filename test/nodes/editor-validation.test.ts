@@ -3,14 +3,43 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import vm from "node:vm";
+import type { NodeAPI } from "node-red";
 import { normaliseAddress } from "../../src/ble/address";
-import { parsePollInterval } from "../../src/nodes/poll-interval";
+import { MIN_POLL_INTERVAL_SECONDS, parsePollInterval } from "../../src/nodes/poll-interval";
+
+import bmsMos = require("../../src/nodes/bms-mos");
+import bmsPoll = require("../../src/nodes/bms-poll");
 
 // The editor's validators, run from the shipped nodes/*.html, must accept exactly what the runtime accepts: a
 // value the editor lets through but the runtime refuses only shows up after deploy, as a red badge.
 const nodesDir = path.resolve(__dirname, "..", "..", "..", "nodes");
 
 type Validate = (value: unknown) => boolean;
+
+/**
+ * The settings the runtime modules export to the editor (`RED.settings` there), as Node-RED gathers them: the
+ * `settings` option of each registerType call whose entries are exportable.
+ */
+function runtimeSettings(): Record<string, unknown> {
+  const exported: Record<string, unknown> = {};
+  const RED = {
+    nodes: {
+      registerType: (_type: string, _node: unknown, options?: { settings?: Record<string, NodeSetting> }) => {
+        for (const [name, setting] of Object.entries(options?.settings ?? {})) {
+          if (setting.exportable) exported[name] = setting.value;
+        }
+      },
+    },
+  };
+  bmsPoll(RED as unknown as NodeAPI);
+  bmsMos(RED as unknown as NodeAPI);
+  return exported;
+}
+
+interface NodeSetting {
+  value: unknown;
+  exportable?: boolean;
+}
 
 /** The `defaults` of each type registered by the first script of an editor .html, run against a stand-in RED. */
 function editorDefaults(file: string): Record<string, Record<string, { validate?: Validate }>> {
@@ -19,6 +48,7 @@ function editorDefaults(file: string): Record<string, Record<string, { validate?
   if (!script) throw new Error(`${file} has no editor script`);
   const registered: Record<string, Record<string, { validate?: Validate }>> = {};
   const RED = {
+    settings: runtimeSettings(),
     nodes: {
       registerType: (type: string, def: { defaults: Record<string, { validate?: Validate }> }) => {
         registered[type] = def.defaults;
@@ -63,10 +93,18 @@ describe("editor validators agree with the runtime", () => {
     });
   }
 
-  it("bms-poll: interval", () => {
+  it("bms-poll: interval, with the minimum and maximum the runtime exports to the editor", () => {
     const validate = editorDefaults("bms-poll.html")["bms-poll"]!.interval!.validate!;
-    for (const interval of ["0", "10", "0.5", "86400", "86401", "2592000", "-1", "abc", 10, 86_400, 86_401]) {
+    const intervals = ["0", "10", "1", "0.99", "0.5", "0.1", "0.001", "0.0001", "1e-4", "86400", "86401", "2592000"];
+    for (const interval of [...intervals, "-1", "abc", 10, 1, 0.5, 0.0001, 86_400, 86_401]) {
       assert.equal(validate(interval), runtimeAccepts(parsePollInterval, interval), JSON.stringify(interval));
     }
+    // Polling ~850 times a second is refused on both sides; 0 still means "only on input".
+    for (const tooFast of ["0.0001", "0.001", "0.5", 0.0001]) {
+      assert.equal(validate(tooFast), false, JSON.stringify(tooFast));
+      assert.throws(() => parsePollInterval(tooFast), /interval must be 0 \(only on input\) or 1 to 86400 seconds/);
+    }
+    assert.equal(parsePollInterval("0"), 0);
+    assert.equal(parsePollInterval(1), MIN_POLL_INTERVAL_SECONDS);
   });
 });
