@@ -37,6 +37,7 @@ export class BatteryBinding {
   /** The address whose link events the badge follows: the node's, or the one the last msg named. */
   private watched: string | null = null;
   private readonly user: AdapterUser;
+  private closing = false;
 
   constructor(
     private readonly RED: NodeAPI,
@@ -87,6 +88,11 @@ export class BatteryBinding {
     } catch (err) {
       this.badge.failed(isBmsError(err) ? err : undefined);
     }
+  }
+
+  /** True once the node has begun to close: it sends nothing and shows no badge any more. */
+  get closed(): boolean {
+    return this.closing;
   }
 
   get hasFixedAddress(): boolean {
@@ -149,11 +155,12 @@ export class BatteryBinding {
    */
   fail(err: unknown, done: Done): void {
     const error = isBmsError(err) ? err : new BmsError("LINK_LOST", String(err), { cause: err });
-    this.badge.failed(error);
+    if (!this.closing) this.badge.failed(error);
     done(error);
   }
 
   async close(removed: boolean): Promise<void> {
+    this.closing = true;
     await this.adapter?.deregister(this.user, removed);
   }
 }

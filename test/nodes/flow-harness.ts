@@ -49,11 +49,33 @@ export function simAdapter(id: string, batteries: number, extra: Record<string, 
   };
 }
 
+/** A bms-poll on adapter a1 reading battery 1 on input only, wired to helper `out`; `extra` overrides any field. */
+export function pollNode(extra: Record<string, unknown> = {}): FlowNode {
+  return {
+    id: "p1",
+    type: "bms-poll",
+    z: "f1",
+    name: "",
+    adapter: "a1",
+    address: BATTERY_1,
+    topic: "",
+    interval: 0,
+    onFailure: "error",
+    staleLimit: 3,
+    wires: [["out"]],
+    ...extra,
+  };
+}
+
 /** The simulated radio behind an adapter's settings (available once its pool exists). */
-export function simulatorOf(batteries: number, cells = 4): SimulatedBindings {
+export function simulatorOf(
+  batteries: number,
+  cells = 4,
+  latency: "instant" | "realistic" = "instant",
+): SimulatedBindings {
   const config: AdapterConfig = {
     transport: "simulator",
-    simulator: { batteries, cells, faults: "none", latency: "instant" },
+    simulator: { batteries, cells, faults: "none", latency },
   };
   const bindings = bindingsFor(config);
   if (!bindings) throw new Error("no simulator registered for these settings: has the pool been created?");
