@@ -201,6 +201,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
 
   startScanning(serviceUuids: string[] | undefined, allowDuplicates: boolean): void {
     if (this.disposed || this.powered !== "poweredOn") return;
+    this.counters.scans += 1;
     this.endScan();
     this.scanFilter = serviceUuids && serviceUuids.length > 0 ? new Set(serviceUuids.map(normalizeUuid)) : null;
     this.later(0, "adapter", () => this.emit("scanStart", !allowDuplicates));

@@ -2,6 +2,8 @@ import type { FaultKind } from "./faults";
 
 /** Counters of one simulated central, plain data for tests, benchmarks and the demo. */
 export interface SimulatorStats {
+  /** Scans started (startScanning calls). */
+  scans: number;
   adverts: number;
   connectAttempts: number;
   connects: number;
@@ -23,6 +25,7 @@ export interface SimulatorStats {
 
 export function emptyStats(): SimulatorStats {
   return {
+    scans: 0,
     adverts: 0,
     connectAttempts: 0,
     connects: 0,
