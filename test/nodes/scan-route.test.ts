@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
+import type { AdapterConfig } from "../../src/ble/adapter-config";
+import { bindingsFor } from "../../src/ble/central-registry";
+import type { SimulatedBindings } from "../../src/sim";
 import { BATTERY_1, exchange, type FlowNode, helper, OUR_NODES, simAdapter, tab } from "./flow-harness";
 
 const BATTERIES = 4;
@@ -11,6 +14,34 @@ function flow(): FlowNode[] {
     { id: "p1", type: "bms-poll", z: "f1", adapter: "a1", address: BATTERY_1, interval: 0, wires: [["out"]] },
     { id: "out", type: "helper", z: "f1" },
   ];
+}
+
+/** The query of a pre-deploy scan of `batteries` simulated batteries, and the adapter those settings make. */
+function simScan(batteries: number, extra: Record<string, string | number | boolean> = {}) {
+  const query = { transport: "simulator", simBatteries: batteries, simCells: 4, simLatency: "instant", duration: 0.5 };
+  const config: AdapterConfig = {
+    transport: "simulator",
+    simulator: { batteries, cells: 4, faults: "none", latency: "instant" },
+  };
+  return { query: { ...query, ...extra }, config };
+}
+
+function get(query: Record<string, unknown>) {
+  return helper.request().get("/bms-adapter/scan").query(query);
+}
+
+/** The simulator behind a scan in flight: it exists from the moment the request is taken. */
+async function simulatorDuring(config: AdapterConfig): Promise<SimulatedBindings> {
+  for (let i = 0; i < 10_000; i++) {
+    const bindings = bindingsFor(config);
+    if (bindings) return bindings as unknown as SimulatedBindings;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error("no simulator appeared for the scan");
+}
+
+function timersAndImmediates(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === "Timeout" || kind === "Immediate").length;
 }
 
 interface Found {
@@ -50,6 +81,21 @@ describe("GET bms-adapter/scan", () => {
     const held = (res.body as Found[]).find((f) => f.address === BATTERY_1);
     assert.ok(held, "the held battery is listed although it does not advertise");
     assert.equal(held.linked, true);
+  });
+
+  it("leaves no central, simulator or timer behind after scans with many distinct settings", async () => {
+    await helper.load(OUR_NODES, []);
+    const baseline = timersAndImmediates();
+    const simulators: SimulatedBindings[] = [];
+    for (const batteries of [1, 2, 3, 4, 10, 11, 12, 13]) {
+      const { query, config } = simScan(batteries);
+      const request = get(query).then((res) => res);
+      simulators.push(await simulatorDuring(config));
+      assert.equal((await request).status, 200);
+      assert.equal(bindingsFor(config), undefined, `the central for ${batteries} batteries is gone`);
+    }
+    for (const simulator of simulators) assert.equal(simulator.pendingTimers, 0, "each simulator was disposed");
+    assert.equal(timersAndImmediates(), baseline, "no timer or immediate left behind");
   });
 
   it("answers 400 with INVALID_INPUT for bad settings or duration", async () => {
