@@ -79,10 +79,10 @@ export function formatReport(r: BenchResults): string {
         mark(r.flood.floodBytesPerS >= r.flood.healthyBytesPerS),
       ],
       [
-        "reassembly kB/s, DD 77 flood",
-        n(r.flood.endMarkerFloodBytesPerS / 1000),
+        "reassembly kB/s, DD 00 00 flood",
+        n(r.flood.headerFloodBytesPerS / 1000),
         ">= healthy",
-        mark(r.flood.endMarkerFloodBytesPerS >= r.flood.healthyBytesPerS),
+        mark(r.flood.headerFloodBytesPerS >= r.flood.healthyBytesPerS),
       ],
     ],
   );

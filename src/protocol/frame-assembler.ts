@@ -1,6 +1,13 @@
 import type { Frame } from "./frame";
 import { toHex } from "./frame";
-import { assertBytes, checkFrameAt, declaredFrameLength, HEADER_LENGTH, MAX_FRAME_LENGTH } from "./parse-frame";
+import {
+  assertBytes,
+  canStartFrame,
+  checkFrameAt,
+  declaredFrameLength,
+  HEADER_LENGTH,
+  MAX_FRAME_LENGTH,
+} from "./parse-frame";
 import { ProtocolError } from "./protocol-error";
 import { FRAME_START } from "./registers";
 
@@ -16,7 +23,10 @@ const ROOM = 4 * MAX_FRAME_LENGTH;
  * Turns BLE notification chunks (20 bytes at ATT MTU 23) back into whole, checksum-verified frames.
  *
  * Frames are cut by their length byte, never by "ends with 0x77" (a data byte may be 0x77, PROTOCOL 1.3). Bytes that
- * cannot start a frame (junk, UP16S `02 51 … a1` telemetry, `FF AA` auth replies) are skipped up to the next 0xDD.
+ * cannot start a frame (junk, UP16S `02 51 … a1` telemetry, `FF AA` auth replies) are skipped up to the next 0xDD,
+ * and so is a 0xDD whose header cannot begin a JBD frame (see canStartFrame): the remnant of a damaged reply often
+ * holds one (a cell at 3.293 V is 0x0CDD), and taken as a header it would hold the next reply back for up to 262
+ * bytes.
  * A candidate (a 0xDD and its header) is decided only when all the bytes its own length byte announces are in: a
  * good checksum and end marker make it a frame, even when its data happens to hold something that looks like a
  * frame; otherwise it is reported and the scan resumes at the byte after its 0xDD. That is how a good frame inside a
@@ -81,6 +91,10 @@ export class FrameAssembler {
       }
       position = start;
       if (length - start < HEADER_LENGTH) break;
+      if (!canStartFrame(bytes, start)) {
+        position = start + 1;
+        continue;
+      }
       const end = start + declaredFrameLength(bytes, start);
       // Not all of its bytes are in: it waits, whatever the bytes inside it look like.
       if (end > length) break;

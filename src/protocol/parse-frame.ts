@@ -2,12 +2,24 @@ import { describeInput } from "../describe-input";
 import { jbdChecksum } from "./checksum";
 import { type Frame, toHex } from "./frame";
 import { ProtocolError } from "./protocol-error";
-import { FRAME_END, FRAME_OVERHEAD, FRAME_START } from "./registers";
+import { FRAME_END, FRAME_OVERHEAD, FRAME_START, Operation } from "./registers";
 
 /** Bytes before the data: start marker, register (or operation), status (or register), length. */
 export const HEADER_LENGTH = 4;
 /** The longest possible frame: the length byte allows 255 data bytes. */
 export const MAX_FRAME_LENGTH = 0xff + FRAME_OVERHEAD;
+
+/**
+ * Whether the header at `start` (a 0xDD with its header bytes present) can begin a JBD frame: a response's status
+ * byte is 0x00, 0x80, 0x81, 0x82 or 0x83 (PROTOCOL 2.2), and a request (which a BMS that wants pairing echoes) has
+ * the operation 0xA5 or 0x5A in byte 1. Anything else is a 0xDD inside other bytes, e.g. a cell at 3.293 V (0x0CDD).
+ */
+export function canStartFrame(bytes: Uint8Array, start: number): boolean {
+  const status = bytes[start + 2] as number;
+  if (status === 0x00 || (status >= 0x80 && status <= 0x83)) return true;
+  const operation = bytes[start + 1] as number;
+  return operation === Operation.Read || operation === Operation.Write;
+}
 
 /** Total frame length announced by the header at `start` (the caller has checked the length byte is there). */
 export function declaredFrameLength(bytes: Uint8Array, start: number): number {

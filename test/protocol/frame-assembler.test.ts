@@ -121,9 +121,22 @@ describe("FrameAssembler", () => {
     );
   });
 
-  it("takes a flood of 0xDD bytes apart without holding more than one frame, then finds the next real frame", () => {
+  it("skips a 0xDD whose header cannot start a JBD frame, so it holds no reply hostage", () => {
+    // The rest of a damaged 0x04 reply, arriving after the session has asked again: a cell at 3.293 V is 0x0CDD,
+    // and "DD 0C E4 F1" would announce 248 bytes. Status 0xE4 is no JBD status (0x00, 0x80-0x83) and 0x0C is no
+    // request operation (0xA5, 0x5A), so it is junk; the retry's reply behind it comes out at once.
+    const remnant = fromHex("0cdf0ce60cde0ce50ce50ce00cdd0ce4f10d77");
+    const { feed, rejected, assembler } = collecting();
+    assert.deepEqual(feed(remnant), []);
+    assert.equal(assembler.bufferedBytes, 0, "nothing held for the junk header");
+    assert.deepEqual(hexes(splitEvery(CELLS, 20).flatMap((chunk) => feed(chunk))), [toHex(CELLS)]);
+    assert.deepEqual(rejected, []);
+  });
+
+  it("takes a flood of frame headers apart with one report, never holding more than one frame", () => {
+    // DD 00 00 DD 00 00 …: every third byte starts a header with status 0x00 announcing 228 bytes.
     const { assembler, rejected } = collecting();
-    const flood = new Uint8Array(20).fill(0xdd);
+    const flood = Uint8Array.from({ length: 21 }, (_, i) => (i % 3 === 0 ? 0xdd : 0x00));
     for (let i = 0; i < 500; i++) {
       assert.deepEqual(assembler.push(flood), []);
       assert.ok(assembler.bufferedBytes < MAX_FRAME_LENGTH, `${assembler.bufferedBytes} bytes held`);
@@ -186,11 +199,12 @@ describe("FrameAssembler", () => {
 
   it("takes a chunk far longer than a frame apart in one push", () => {
     const { feed, rejected, assembler } = collecting();
-    const big = concatBytes(new Uint8Array(5_000).fill(0xdd), ...Array.from({ length: 40 }, () => CELLS), ACK);
+    const headers = Uint8Array.from({ length: 5_001 }, (_, i) => (i % 3 === 0 ? 0xdd : 0x00));
+    const big = concatBytes(new Uint8Array(5_000).fill(0xdd), headers, ...Array.from({ length: 40 }, () => CELLS), ACK);
     const frames = feed(big);
     assert.equal(frames.length, 41);
     assert.equal(toHex(frames.at(-1)!.raw), toHex(ACK));
-    assert.equal(rejected.length, 1, "the 0xDD run is one bad stretch");
+    assert.equal(rejected.length, 1, "the run of headers is one bad stretch; the plain 0xDD run is junk");
     assert.equal(assembler.bufferedBytes, 0);
     assert.deepEqual(hexes(feed(CELLS)), [toHex(CELLS)]);
   });

@@ -82,7 +82,8 @@ const frameArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc
     .record({
       register: fc.oneof(fc.constantFrom(0x03, 0x04, 0x05, 0xe1, 0x01, 0xaa), fc.integer({ min: 0, max: 0xff })),
-      status: fc.oneof(fc.constant(0), fc.constantFrom(0x80, 0x81), fc.integer({ min: 0, max: 0xff })),
+      // The statuses a JBD BMS sends (PROTOCOL 2.2); a 0xDD followed by any other status is junk by design.
+      status: fc.oneof(fc.constant(0), fc.constantFrom(0x80, 0x81, 0x82, 0x83)),
       data: fc.uint8Array({ maxLength: 64 }),
     })
     .map(({ register, status, data }) => encodeResponse(register, status, data)),
