@@ -56,13 +56,16 @@ export = (RED: NodeAPI) => {
             }
             const result = outcome.value;
             if (binding.closed) {
-              // Its write was on the wire when the node closed: the BMS switched, but a closed node sends nothing.
-              this.warn(
-                RED._("@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.warn.finishedAfterClose", {
-                  address,
-                  state: mosBadge(result.state).text as string,
-                }),
-              );
+              // It finished after the node closed: its write was already on the wire (or the state already matched
+              // and nothing was written). A closed node sends nothing; a switch it could not take back is logged.
+              if (result.written) {
+                this.warn(
+                  RED._("@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.warn.finishedAfterClose", {
+                    address,
+                    state: mosBadge(result.state).text as string,
+                  }),
+                );
+              }
               done();
               return;
             }

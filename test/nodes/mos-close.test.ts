@@ -183,6 +183,30 @@ describe("bms-mos closing with commands in flight (realistic latency, fake clock
     assert.equal(outputs.length, 0);
   });
 
+  it("a command that finds nothing to switch while the node closes ends quietly: no write, no output, no warning", async () => {
+    const original = flow();
+    await load(original);
+    const sim = simulatorOf(BATTERIES, 4, "realistic");
+    node("m1").receive({ payload: "on", n: 0 });
+    await advance(10_000, 50);
+    const requests = sim.stats().requests;
+    node("m1").receive({ payload: "on", n: 1 });
+    for (let i = 0; i < 2_000 && sim.stats().requests === requests; i++) await advance(1, 1);
+    const oldNode = node("m1");
+    await deployed(
+      helper.setFlows(
+        original.map((n) => (n.id === "m1" ? mosNode(false) : n)),
+        "nodes",
+      ),
+    );
+    record();
+    await advance(10_000, 50);
+    assert.equal(sim.stats().mosWrites, 0);
+    assert.equal(outputs.length, 1, "only the first command's output");
+    assert.equal(caught.length, 0);
+    assert.ok(!oldNode.warn.args.some((args) => args[0] === `${WARN}finishedAfterClose`));
+  });
+
   it("a write already on the wire when the node closes is read back, nothing more is written, nothing is sent", async () => {
     const original = flow();
     await load(original);
