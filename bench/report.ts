@@ -73,6 +73,19 @@ export function formatReport(r: BenchResults): string {
       ],
       ["heap growth over 48 h", `${n(r.memory.heapGrowthBytes / 1024, 0)} KiB`, "no trend", mark(!r.memory.heapTrend)],
       ["frames decoded/s", n(r.decode.framesPerS), `>= ${n(TARGETS.framesPerS)}`, mark(r.decode.framesPerS >= 500_000)],
+      ["reassembly kB/s, healthy stream", n(r.flood.healthyBytesPerS / 1000), "", ""],
+      [
+        "reassembly kB/s, 0xDD flood",
+        n(r.flood.floodBytesPerS / 1000),
+        ">= healthy",
+        mark(r.flood.floodBytesPerS >= r.flood.healthyBytesPerS),
+      ],
+      [
+        "reassembly kB/s, DD 00 00 flood",
+        n(r.flood.headerFloodBytesPerS / 1000),
+        ">= healthy",
+        mark(r.flood.headerFloodBytesPerS >= r.flood.healthyBytesPerS),
+      ],
     ],
   );
   const h = r.hci;

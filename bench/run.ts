@@ -11,6 +11,7 @@ import {
 } from "./measure";
 import { formatReport } from "./report";
 import { benchDecode } from "./scenarios/decode";
+import { benchFlood } from "./scenarios/flood";
 import { measureFlowThroughput } from "./scenarios/flow-throughput";
 import { hciFigures } from "./scenarios/hci";
 
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
 
   progress("frame decoding");
   const decode = benchDecode();
+  progress("frame reassembly under a flood");
+  const flood = benchFlood();
   progress("throughput through the pool");
   const poolThroughput = await poolThroughputFigures();
   progress("throughput through a Node-RED flow");
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
     memory: { bytesPerLink: memory.bytesPerLink, heapGrowthBytes: heap.growthBytes, heapTrend: heap.trend },
     decode: { framesPerS: decode.framesPerS },
     hci: "missing" in hciRun ? null : hciRun,
+    flood,
   };
   writeResults({
     ...results,

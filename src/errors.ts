@@ -18,7 +18,8 @@ export type ErrorCode =
   | "POOL_CLOSED"
   | "INVALID_INPUT"
   | "WRITES_DISABLED"
-  | "MOS_NOT_CONFIRMED";
+  | "MOS_NOT_CONFIRMED"
+  | "NODE_CLOSED";
 
 export const ERROR_CODES: readonly ErrorCode[] = [
   "ADAPTER_UNAVAILABLE",
@@ -37,6 +38,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "INVALID_INPUT",
   "WRITES_DISABLED",
   "MOS_NOT_CONFIRMED",
+  "NODE_CLOSED",
 ];
 
 /** Every failure that leaves our code is a BmsError: a message for people and a stable code for flows. */

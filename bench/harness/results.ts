@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { FloodFigures } from "../scenarios/flood";
 import type { HciFigures } from "../scenarios/hci";
 import type { MachineInfo } from "./machine";
 
@@ -36,6 +37,8 @@ export interface BenchResults {
   decode: { framesPerS: number };
   /** Through noble's real HCI stack on the emulated controller; null when the emulator cannot be built here. */
   hci: HciFigures | null;
+  /** FrameAssembler bytes/s: a healthy stream next to a broken peripheral's floods. */
+  flood: FloodFigures;
   /** Settings and per-policy detail beyond the contract keys. */
   detail?: Record<string, unknown>;
 }

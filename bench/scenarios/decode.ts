@@ -1,4 +1,5 @@
 import { decodeBasicInfo, decodeCellVoltages, FrameAssembler, Register } from "../../src/protocol";
+import { timedRounds } from "../harness/timed-rounds";
 import { basicInfoFrame16, cellVoltagesFrame16, toNotifications } from "./decode-frames";
 
 export interface DecodeFigures {
@@ -30,17 +31,8 @@ export function benchDecode(budgetMs = 2000): DecodeFigures {
     return frames;
   };
   if (runPairs(1) !== 2) throw new Error("decode bench: the frame pair did not decode to two frames");
-  runPairs(20_000); // warm-up: let the JIT settle before timing
-
-  let frames = 0;
-  const start = process.hrtime.bigint();
-  let elapsedNs = 0n;
-  const budgetNs = BigInt(budgetMs) * 1_000_000n;
-  while (elapsedNs < budgetNs) {
-    frames += runPairs(5_000);
-    elapsedNs = process.hrtime.bigint() - start;
-  }
+  const { rounds, seconds } = timedRounds(runPairs, budgetMs);
   if (checksum === 0) throw new Error("decode bench: nothing decoded");
-  const seconds = Number(elapsedNs) / 1e9;
+  const frames = 2 * rounds;
   return { framesPerS: frames / seconds, frames, seconds };
 }

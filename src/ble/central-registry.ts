@@ -9,6 +9,11 @@ interface SuspendableBindings {
   resume(): void;
 }
 
+/** Bindings that can be shut down for good: their timers, batteries and any adapter host process. */
+interface DisposableBindings {
+  dispose(): void | Promise<void>;
+}
+
 interface RegisteredCentral {
   bindings: NobleBindings;
   central: BleCentral;
@@ -23,10 +28,10 @@ export interface CentralLease {
 }
 
 /**
- * One central per adapter key for the life of the process: noble has no teardown, and its HCI bindings open
- * their socket once. Pools come and go with redeploys; the central they share stays. What the bindings hold
- * outside this process does not: when the last pool of an adapter closes, the adapter host child is stopped, and
- * the next pool starts it again.
+ * One central per adapter key while pools use it. A real adapter's central (HCI) stays for the life of the process:
+ * noble has no teardown and the HCI bindings open their socket once; when its last pool closes only the adapter host
+ * child is stopped, and the next pool starts it again. A simulator's central is disposed with its last pool (its
+ * timers and batteries, and the adapter host it may run in): settings that are no longer used leave nothing behind.
  */
 const centrals = new Map<string, RegisteredCentral>();
 
@@ -49,7 +54,13 @@ export function acquireCentral(config: AdapterConfig, options: CentralOptions = 
       if (released) return;
       released = true;
       entry.users--;
-      if (entry.users === 0) await suspendable(entry.bindings)?.suspend();
+      if (entry.users > 0) return;
+      if (config.transport === "hci") {
+        await suspendable(entry.bindings)?.suspend();
+        return;
+      }
+      centrals.delete(key);
+      await disposable(entry.bindings)?.dispose();
     },
   };
 }
@@ -64,4 +75,9 @@ function suspendable(bindings: NobleBindings): SuspendableBindings | undefined {
   return typeof candidate.suspend === "function" && typeof candidate.resume === "function"
     ? (candidate as SuspendableBindings)
     : undefined;
+}
+
+function disposable(bindings: NobleBindings): DisposableBindings | undefined {
+  const candidate = bindings as Partial<DisposableBindings>;
+  return typeof candidate.dispose === "function" ? (candidate as DisposableBindings) : undefined;
 }

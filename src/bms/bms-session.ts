@@ -74,13 +74,23 @@ export class BmsSession {
     return this.link.address;
   }
 
-  /** Reads 0x03 and 0x04 (and 0x05 once per connection) and builds the bms-poll payload. */
+  /**
+   * Reads 0x03 and 0x04 (and 0x05 once per connection) and builds the bms-poll payload. A pair whose cell counts
+   * disagree (BAD_FRAME from buildPayload) is read again once, as a damaged reply is (see exchange()).
+   */
   async poll(): Promise<BmsPayload> {
-    const basic = decodeBasicInfo(await this.request(encodeReadRequest(Register.BasicInfo), Register.BasicInfo));
-    const cells = decodeCellVoltages(
-      await this.request(encodeReadRequest(Register.CellVoltages), Register.CellVoltages),
-    );
-    return buildPayload(basic, cells, await this.readHardwareVersion());
+    for (let attempt = 1; ; attempt++) {
+      const basic = decodeBasicInfo(await this.request(encodeReadRequest(Register.BasicInfo), Register.BasicInfo));
+      const cells = decodeCellVoltages(
+        await this.request(encodeReadRequest(Register.CellVoltages), Register.CellVoltages),
+      );
+      try {
+        return buildPayload(basic, cells, await this.readHardwareVersion());
+      } catch (error) {
+        if (!(error instanceof BmsError) || error.code !== "BAD_FRAME" || attempt >= ATTEMPTS_PER_REQUEST) throw error;
+        this.trace?.(`${this.address}: ${error.message}; reading both again`);
+      }
+    }
   }
 
   /**
@@ -88,9 +98,15 @@ export class BmsSession {
    * write 0xE1, expect the ack -> exit factory mode as the phone app does, expect its ack -> read 0x03 again and
    * compare. `remembered` is the software-lock state last asked of this battery: a port left out keeps *that*,
    * not the FET bit, because a FET that is off by protection must not get software-locked too (PROTOCOL 5.1).
+   *
+   * An aborted `signal` stops the command before anything is written: it is checked right before each request goes
+   * to the link. Once the 0xE1 write is on the wire the switch may have happened, so its acknowledgement is awaited
+   * and the state read back as usual, but nothing more is written: not the write's retry, not "exit factory mode".
    */
-  async setMos(desired: Partial<MosState>, remembered?: MosState): Promise<MosChange> {
-    const before = decodeBasicInfo(await this.request(encodeReadRequest(Register.BasicInfo), Register.BasicInfo));
+  async setMos(desired: Partial<MosState>, remembered?: MosState, signal?: AbortSignal): Promise<MosChange> {
+    const before = decodeBasicInfo(
+      await this.request(encodeReadRequest(Register.BasicInfo), Register.BasicInfo, signal),
+    );
     const previous = before.mos;
     const keep = (port: keyof MosState): boolean => {
       if (remembered) return remembered[port];
@@ -108,8 +124,11 @@ export class BmsSession {
     if (target.charge === previous.charge && target.discharge === previous.discharge) {
       return { state: previous, previous, requested, written: false };
     }
-    await this.request(encodeMosRequest(requested), Register.MosControl);
-    await this.request(encodeExitFactoryRequest(), Register.FactoryModeExit);
+    await this.request(encodeMosRequest(requested), Register.MosControl, signal);
+    await this.request(encodeExitFactoryRequest(), Register.FactoryModeExit, signal).catch((error: unknown) => {
+      // Cancelled after the switch was written: skip the courtesy write, still read back what the BMS did.
+      if (!signal?.aborted || error !== signal.reason) throw error;
+    });
     const after = decodeBasicInfo(await this.request(encodeReadRequest(Register.BasicInfo), Register.BasicInfo));
     const state = after.mos;
     if (state.charge !== target.charge || state.discharge !== target.discharge) {
@@ -142,9 +161,9 @@ export class BmsSession {
     return this.hardwareVersion;
   }
 
-  /** Queues one request behind the one in flight. */
-  private request(bytes: Uint8Array, register: number): Promise<Frame> {
-    const run = this.queue.then(() => this.exchange(bytes, register));
+  /** Queues one request behind the one in flight; an aborted `signal` keeps it off the link (see sendAndAwait). */
+  private request(bytes: Uint8Array, register: number, signal?: AbortSignal): Promise<Frame> {
+    const run = this.queue.then(() => this.exchange(bytes, register, signal));
     this.queue = run.catch(() => {});
     return run;
   }
@@ -154,23 +173,26 @@ export class BmsSession {
    * is idempotent (reads, and writes of an absolute value), so asking again is safe, and it is what keeps a poll
    * alive through the odd lost notification instead of throwing a good link away: a sleeping BMS ignores the
    * first command that wakes it (PROTOCOL 7), and BLE replies do go missing now and then. A second failure in a
-   * row fails the request; the pool then treats a timeout as a bad link.
+   * row fails the request; the pool then treats a timeout as a bad link. Once `signal` has aborted the request is
+   * not sent again, and the first attempt's own error stands.
    */
-  private async exchange(bytes: Uint8Array, register: number): Promise<Frame> {
+  private async exchange(bytes: Uint8Array, register: number, signal?: AbortSignal): Promise<Frame> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.sendAndAwait(bytes, register);
+        return await this.sendAndAwait(bytes, register, signal);
       } catch (error) {
         const retryable =
           error instanceof BmsError && (error.code === "RESPONSE_TIMEOUT" || error.code === "BAD_FRAME");
-        if (!retryable || attempt >= ATTEMPTS_PER_REQUEST) throw error;
+        if (!retryable || attempt >= ATTEMPTS_PER_REQUEST || signal?.aborted) throw error;
         this.trace?.(`${this.address}: ${error.code} for register 0x${hexByte(register)}; asking again`);
       }
     }
   }
 
-  private sendAndAwait(bytes: Uint8Array, register: number): Promise<Frame> {
+  private sendAndAwait(bytes: Uint8Array, register: number, signal?: AbortSignal): Promise<Frame> {
     if (this.ended) return Promise.reject(this.ended);
+    // The last moment a cancelled command can be stopped: from here to link.write nothing waits.
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Frame>((resolve, reject) => {
       const timer = setTimeout(() => {
         settle();
@@ -243,7 +265,7 @@ export class BmsSession {
   }
 
   /**
-   * Bytes the assembler threw away (bad checksum, truncated frame) fail the request waiting, and only that one, when
+   * Bytes the assembler threw away (bad checksum or end marker, e.g. a frame cut short) fail the request waiting, and only that one, when
    * they were its reply: their register byte is the one asked for. A damaged remnant of some other frame (a late or
    * repeated reply to an earlier request) says nothing about the reply still on its way.
    */

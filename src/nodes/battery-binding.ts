@@ -1,4 +1,5 @@
 import type { Node, NodeAPI, NodeMessage } from "node-red";
+import { describeInput } from "../describe-input";
 import { BmsError, isBmsError } from "../errors";
 import type { BmsPool } from "../pool/types";
 import { normalizeAddress } from "../protocol/address";
@@ -7,46 +8,65 @@ import { isControlTopic, runControlTopic } from "./control-topic";
 import { NodeBadge } from "./node-badge";
 import type { Translate } from "./status-badge";
 
-/** Flow-node properties shared by bms-poll and bms-mos (DESIGN 4.8). */
+/** Flow-node properties shared by bms-poll and bms-mos (DESIGN 4.8); hand-edited flows may hold anything. */
 export interface BatteryNodeDef {
-  adapter?: string;
-  address?: string;
+  adapter?: unknown;
+  address?: unknown;
 }
 
 export type Done = (err?: Error) => void;
 
 /**
+ * What a node does with a msg.address that names another battery than its own address: bms-poll warns and polls
+ * its own battery (harmless), bms-mos refuses the command (switching its own battery would switch the wrong one).
+ */
+export type OtherAddressPolicy = "warn" | "refuse";
+
+/**
  * What bms-poll and bms-mos share: the link to their bms-adapter (registered as a user so its pool events drive
  * this node's badge), the battery address (node setting, else msg.address), the control topics, and the error path
- * that reaches Catch nodes with `msg.error.code`.
+ * that reaches Catch nodes with `msg.error.code`. A node whose settings cannot work (no adapter, an adapter id that
+ * names another kind of node, an address that is not one) is still created: it shows a red badge and ends every
+ * message with that INVALID_INPUT error.
  */
 export class BatteryBinding {
   readonly badge: NodeBadge;
-  private readonly adapter: BmsAdapterNode | null;
+  private readonly adapter: BmsAdapterNode | null = null;
   private readonly fixedAddress: string | null = null;
   private readonly configError: BmsError | null = null;
   /** The address whose link events the badge follows: the node's, or the one the last msg named. */
   private watched: string | null = null;
   private readonly user: AdapterUser;
+  private closing = false;
 
   constructor(
     private readonly RED: NodeAPI,
     private readonly node: Node,
     def: BatteryNodeDef,
+    private readonly otherAddress: OtherAddressPolicy,
   ) {
     const t = RED._ as Translate;
     this.badge = new NodeBadge(node, t);
-    this.adapter = def.adapter ? (RED.nodes.getNode(def.adapter) as BmsAdapterNode | null) : null;
-    try {
-      this.fixedAddress = def.address?.trim() ? normalizeAddress(def.address) : null;
-    } catch (err) {
-      this.configError = err as BmsError;
-    }
-    if (!this.adapter) {
+    const configured = typeof def.adapter === "string" && def.adapter ? RED.nodes.getNode(def.adapter) : null;
+    if (!configured) {
       this.configError = new BmsError(
         "INVALID_INPUT",
         t("@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.errors.noConfig"),
       );
+    } else if (configured.type !== "bms-adapter") {
+      this.configError = new BmsError(
+        "INVALID_INPUT",
+        t("@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.errors.notAdapter", { type: configured.type }),
+      );
+    } else {
+      this.adapter = configured as BmsAdapterNode;
+    }
+    if (!isBlank(def.address)) {
+      try {
+        this.fixedAddress = normalizeAddress(def.address, "the node's address");
+      } catch (err) {
+        this.configError ??= err as BmsError;
+      }
     }
     this.watched = this.fixedAddress;
     this.user = {
@@ -70,6 +90,11 @@ export class BatteryBinding {
     }
   }
 
+  /** True once the node has begun to close: it sends nothing and shows no badge any more. */
+  get closed(): boolean {
+    return this.closing;
+  }
+
   get hasFixedAddress(): boolean {
     return this.fixedAddress !== null;
   }
@@ -80,21 +105,32 @@ export class BatteryBinding {
     const fromMsg = msg.address;
     let address: string;
     if (this.fixedAddress) {
-      if (fromMsg !== undefined && fromMsg !== "" && !sameAddress(fromMsg, this.fixedAddress)) {
-        this.node.warn(this.RED._("@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.warn.nooverride"));
-      }
+      if (!isBlank(fromMsg) && !sameAddress(fromMsg, this.fixedAddress)) this.otherBattery(fromMsg, this.fixedAddress);
       address = this.fixedAddress;
     } else {
-      if (fromMsg === undefined || fromMsg === "") {
+      if (isBlank(fromMsg)) {
         throw new BmsError(
           "INVALID_INPUT",
           this.RED._("@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.errors.noAddress"),
         );
       }
-      address = normalizeAddress(fromMsg);
+      address = normalizeAddress(fromMsg, "msg.address");
     }
     this.watched = address;
     return { pool: this.adapter!.pool(), address };
+  }
+
+  /** A msg.address naming another battery than the node's own (or no valid address at all). */
+  private otherBattery(fromMsg: unknown, own: string): void {
+    if (this.otherAddress === "warn") {
+      this.node.warn(this.RED._("@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.warn.nooverride"));
+      return;
+    }
+    throw new BmsError(
+      "INVALID_INPUT",
+      `msg.address ${describeInput(fromMsg)} is not this node's battery ${own}: a switch with an address set ` +
+        "switches only that battery (leave msg.address out, or blank the node's address to take it from msg.address)",
+    );
   }
 
   /** Handles `release` / `reconnect` topics; returns false for any other message. Control messages send nothing. */
@@ -119,11 +155,12 @@ export class BatteryBinding {
    */
   fail(err: unknown, done: Done): void {
     const error = isBmsError(err) ? err : new BmsError("LINK_LOST", String(err), { cause: err });
-    this.badge.failed(error);
+    if (!this.closing) this.badge.failed(error);
     done(error);
   }
 
   async close(removed: boolean): Promise<void> {
+    this.closing = true;
     await this.adapter?.deregister(this.user, removed);
   }
 }
@@ -134,4 +171,9 @@ function sameAddress(raw: unknown, address: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** No address given: absent, null, or a string of nothing but spaces. */
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
 }

@@ -15,12 +15,14 @@ type MosMessage = NodeMessage & { address?: unknown; bms?: unknown };
 /**
  * bms-mos: switches the charge/discharge MOSFETs (DESIGN 4.6). Refuses with WRITES_DISABLED until "Allow switching"
  * is ticked, validates the command before anything is written, runs one write per battery at a time, lets a newer
- * command supersede a queued one, and answers only after the state was read back.
+ * command supersede a queued one, and answers only after the state was read back. Closing the node (redeploy,
+ * delete, disable) cancels every command not yet written: each ends with NODE_CLOSED and nothing reaches the
+ * battery after close; a write already on the wire is read back, but a closed node sends nothing.
  */
 export = (RED: NodeAPI) => {
   function BmsMos(this: Node, def: MosNodeDef) {
     RED.nodes.createNode(this, def);
-    const binding = new BatteryBinding(RED, this, def);
+    const binding = new BatteryBinding(RED, this, def, "refuse");
     const queue = new MosCommandQueue<MosResult>();
     const allowWrites = def.allowWrites === true;
 
@@ -44,7 +46,7 @@ export = (RED: NodeAPI) => {
       }
       const { pool, address } = target;
       queue
-        .run(address, () => pool.setMos(address, command))
+        .run(address, (signal) => pool.setMos(address, command, { signal }))
         .then(
           (outcome) => {
             if (outcome.superseded) {
@@ -53,6 +55,20 @@ export = (RED: NodeAPI) => {
               return;
             }
             const result = outcome.value;
+            if (binding.closed) {
+              // It finished after the node closed: its write was already on the wire (or the state already matched
+              // and nothing was written). A closed node sends nothing; a switch it could not take back is logged.
+              if (result.written) {
+                this.warn(
+                  RED._("@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.warn.finishedAfterClose", {
+                    address,
+                    state: mosBadge(result.state).text as string,
+                  }),
+                );
+              }
+              done();
+              return;
+            }
             msg.payload = { ...result.state };
             msg.bms = {
               address: result.address,
@@ -76,6 +92,12 @@ export = (RED: NodeAPI) => {
     });
 
     this.on("close", (removed: boolean, done: () => void) => {
+      queue.cancelAll(
+        new BmsError(
+          "NODE_CLOSED",
+          "the bms-mos node was redeployed, disabled or deleted before this command was written; nothing was written",
+        ),
+      );
       binding.close(removed).then(done, done);
     });
   }

@@ -3,7 +3,7 @@ import { type BmsError, isBmsError } from "../errors";
 import type { PollResult } from "../pool/types";
 import { BatteryBinding, type BatteryNodeDef, type Done } from "./battery-binding";
 import { PollCoalescer } from "./poll-coalescer";
-import { parsePollInterval } from "./poll-interval";
+import { POLL_INTERVAL_SETTINGS, parsePollInterval } from "./poll-interval";
 import { freshMeta, type LastGood, pollTopic, staleMeta } from "./poll-message";
 import { valuesBadge } from "./status-badge";
 
@@ -29,7 +29,7 @@ const FIRST_POLL_DELAY_MS = 100;
 export = (RED: NodeAPI) => {
   function BmsPoll(this: Node, def: PollNodeDef) {
     RED.nodes.createNode(this, def);
-    const binding = new BatteryBinding(RED, this, def);
+    const binding = new BatteryBinding(RED, this, def, "warn");
     const coalescer = new PollCoalescer<LastGood>();
     const failures = new Map<string, number>();
     const lastGood = new Map<string, LastGood>();
@@ -145,7 +145,7 @@ export = (RED: NodeAPI) => {
     });
   }
 
-  RED.nodes.registerType("bms-poll", BmsPoll);
+  RED.nodes.registerType("bms-poll", BmsPoll, { settings: POLL_INTERVAL_SETTINGS });
 };
 
 function wholeNumber(raw: unknown, fallback: number): number {

@@ -1,3 +1,4 @@
+import { describeInput } from "../describe-input";
 import { BmsError } from "../errors";
 import type { MosState } from "../protocol/payload";
 
@@ -9,12 +10,15 @@ export function parseMosCommand(payload: unknown): Partial<MosState> {
   if (payload === true || payload === "on") return { charge: true, discharge: true };
   if (payload === false || payload === "off") return { charge: false, discharge: false };
   if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-    throw invalid(`msg.payload must be "on", "off", true, false or { charge, discharge }, not ${describe(payload)}`);
+    throw invalid(
+      `msg.payload must be "on", "off", true, false or { charge, discharge }, not ${describeInput(payload)}`,
+    );
   }
   const command: Partial<MosState> = {};
   for (const [key, value] of Object.entries(payload)) {
-    if (key !== "charge" && key !== "discharge") throw invalid(`unknown key "${key}" in msg.payload`);
-    if (typeof value !== "boolean") throw invalid(`msg.payload.${key} must be true or false, not ${describe(value)}`);
+    if (key !== "charge" && key !== "discharge") throw invalid(`unknown key ${describeInput(key)} in msg.payload`);
+    if (typeof value !== "boolean")
+      throw invalid(`msg.payload.${key} must be true or false, not ${describeInput(value)}`);
     command[key] = value;
   }
   if (command.charge === undefined && command.discharge === undefined) {
@@ -25,11 +29,4 @@ export function parseMosCommand(payload: unknown): Partial<MosState> {
 
 function invalid(message: string): BmsError {
   return new BmsError("INVALID_INPUT", message);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : String(value);
 }

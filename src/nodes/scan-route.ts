@@ -1,4 +1,5 @@
 import type { NodeAPI } from "node-red";
+import { adapterKey } from "../ble/adapter-config";
 import { BmsError, isBmsError } from "../errors";
 import { createPool } from "../pool";
 import type { ScanResult } from "../pool/types";
@@ -7,43 +8,82 @@ import { type AdapterSettingsInput, parseAdapterSettings } from "./adapter-setti
 
 const DEFAULT_SCAN_SECONDS = 4;
 const MAX_SCAN_SECONDS = 10;
+/**
+ * Distinct scans running at once. The picker needs one scan per open dialog; each pre-deploy scan with its own
+ * settings starts a radio (a simulator, or an adapter host for HCI), so a flood of requests must not start a flood
+ * of radios. Requests for a scan already running share it and do not count.
+ */
+export const MAX_CONCURRENT_SCANS = 2;
 const registeredOn = new WeakSet<object>();
+
+/** One scan the route can run: what identifies it (so equal requests share it) and how to start it. */
+interface ScanJob {
+  key: string;
+  start(): Promise<ScanResult[]>;
+}
 
 /**
  * `GET bms-adapter/scan` for the editor's address picker (DESIGN 4.9). With `id` of a deployed bms-adapter it scans
  * through that node's pool (so batteries it holds, which stop advertising, are listed as linked); otherwise the
  * settings come in the query and a temporary pool is closed after the scan, so it works before the first deploy.
- * `duration` (seconds, default 4, at most 10) bounds the scan.
+ * `duration` (seconds, default 4, at most 10) bounds the scan. Requests for the same scan while it runs share it;
+ * beyond MAX_CONCURRENT_SCANS distinct scans the answer is 429 `{ code: "TOO_MANY_SCANS", message }`. `simInHost`
+ * is ignored: a pre-deploy scan of simulated batteries runs them in this process, never in an adapter host.
  */
 export function registerScanRoute(RED: NodeAPI): void {
   // The module function runs once per runtime, but test harnesses call it on every load of the same admin app.
   if (registeredOn.has(RED.httpAdmin)) return;
   registeredOn.add(RED.httpAdmin);
+  const running = new Map<string, Promise<ScanResult[]>>();
   RED.httpAdmin.get("/bms-adapter/scan", RED.auth.needsPermission("bms-adapter.read"), (req, res) => {
-    const query = req.query as Record<string, unknown>;
-    scan(RED, query).then(
-      (results) => res.json(results),
-      (err: unknown) => {
-        const error = isBmsError(err) ? err : new BmsError("ADAPTER_UNAVAILABLE", String(err), { cause: err });
-        res.status(error.code === "INVALID_INPUT" ? 400 : 503).json({ code: error.code, message: error.message });
-      },
-    );
+    const fail = (err: unknown) => {
+      const error = isBmsError(err) ? err : new BmsError("ADAPTER_UNAVAILABLE", String(err), { cause: err });
+      res.status(error.code === "INVALID_INPUT" ? 400 : 503).json({ code: error.code, message: error.message });
+    };
+    let job: ScanJob;
+    try {
+      job = scanJob(RED, req.query as Record<string, unknown>);
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    let scan = running.get(job.key);
+    if (!scan) {
+      if (running.size >= MAX_CONCURRENT_SCANS) {
+        res.status(429).json({
+          code: "TOO_MANY_SCANS",
+          message: `${MAX_CONCURRENT_SCANS} scans are already running; try again when one has finished`,
+        });
+        return;
+      }
+      scan = job.start().finally(() => running.delete(job.key));
+      running.set(job.key, scan);
+    }
+    scan.then((results) => res.json(results), fail);
   });
 }
 
-async function scan(RED: NodeAPI, query: Record<string, unknown>): Promise<ScanResult[]> {
+function scanJob(RED: NodeAPI, query: Record<string, unknown>): ScanJob {
   const durationMs = scanDurationMs(query.duration);
   const deployed = typeof query.id === "string" && query.id ? RED.nodes.getNode(query.id) : null;
   if (deployed && deployed.type === "bms-adapter") {
-    return sortResults(await (deployed as BmsAdapterNode).pool().scan(durationMs));
+    return {
+      key: `deployed:${deployed.id}:${durationMs}`,
+      start: async () => sortResults(await (deployed as BmsAdapterNode).pool().scan(durationMs)),
+    };
   }
-  const settings = parseAdapterSettings(query as AdapterSettingsInput);
-  const pool = createPool(settings.adapter, settings.options);
-  try {
-    return sortResults(await pool.scan(durationMs));
-  } finally {
-    await pool.close();
-  }
+  const settings = parseAdapterSettings({ ...(query as AdapterSettingsInput), simInHost: undefined });
+  return {
+    key: `settings:${adapterKey(settings.adapter)}:${durationMs}`,
+    start: async () => {
+      const pool = createPool(settings.adapter, settings.options);
+      try {
+        return sortResults(await pool.scan(durationMs));
+      } finally {
+        await pool.close();
+      }
+    },
+  };
 }
 
 function scanDurationMs(raw: unknown): number {

@@ -30,6 +30,7 @@ const ERROR_KEYS: Record<ErrorCode, string> = {
   INVALID_INPUT: "invalidInput",
   WRITES_DISABLED: "writesDisabled",
   MOS_NOT_CONFIRMED: "notConfirmed",
+  NODE_CLOSED: "nodeClosed",
 };
 
 export function errorBadge(code: ErrorCode | undefined, t: Translate): NodeStatus {

@@ -1,10 +1,11 @@
 import { EventEmitter } from "node:events";
-import { normaliseAddress } from "../ble/address";
 import type { BleCentral, CentralStateChange } from "../ble/ble-central";
 import type { BleLink } from "../ble/ble-link";
 import { BmsSession } from "../bms/bms-session";
 import { BmsError, type ErrorCode } from "../errors";
 import type { MosState } from "../protocol";
+import { normalizeAddress } from "../protocol/address";
+import { abortable } from "./abortable";
 import { backoffDelayMs } from "./backoff";
 import { FifoLock } from "./fifo-lock";
 import { LinkSlots } from "./link-slots";
@@ -16,6 +17,7 @@ import {
   type LinkInfo,
   type LinkState,
   type LinkStateEvent,
+  type MosOptions,
   type MosResult,
   type PollResult,
   type PoolDiagnostics,
@@ -124,8 +126,9 @@ export class ConnectionPool extends EventEmitter implements BmsPool {
     });
   }
 
-  async setMos(address: string, desired: Partial<MosState>): Promise<MosResult> {
+  async setMos(address: string, desired: Partial<MosState>, options: MosOptions = {}): Promise<MosResult> {
     const started = Date.now();
+    const signal = options.signal;
     if (typeof desired !== "object" || desired === null) {
       throw new BmsError("INVALID_INPUT", "the MOSFET request must be an object { charge?, discharge? }");
     }
@@ -134,25 +137,29 @@ export class ConnectionPool extends EventEmitter implements BmsPool {
         throw new BmsError("INVALID_INPUT", `${port} must be true or false`);
       }
     }
-    return this.withLease(address, async (entry, session, timing) => {
-      const change = await session.setMos(desired, entry.mosIntent);
-      entry.mosIntent = change.requested;
-      return {
-        address: entry.address,
-        name: entry.name,
-        state: change.state,
-        previous: change.previous,
-        written: change.written,
-        verified: true as const,
-        latencyMs: Date.now() - started,
-        ...timing,
-      };
-    });
+    return this.withLease(
+      address,
+      async (entry, session, timing) => {
+        const change = await session.setMos(desired, entry.mosIntent, signal);
+        entry.mosIntent = change.requested;
+        return {
+          address: entry.address,
+          name: entry.name,
+          state: change.state,
+          previous: change.previous,
+          written: change.written,
+          verified: true as const,
+          latencyMs: Date.now() - started,
+          ...timing,
+        };
+      },
+      signal,
+    );
   }
 
   async release(address: string, holdMs: number): Promise<void> {
     this.assertOpen();
-    const entry = this.entryFor(normaliseAddress(address));
+    const entry = this.entryFor(normalizeAddress(address));
     const released = new BmsError("RELEASED", `${entry.address} is released for the phone app`);
     entry.releasedUntil = Date.now() + Math.max(0, holdMs);
     entry.connectAbort?.abort(released);
@@ -165,7 +172,7 @@ export class ConnectionPool extends EventEmitter implements BmsPool {
 
   async reconnect(address: string): Promise<void> {
     this.assertOpen();
-    const entry = this.entryFor(normaliseAddress(address));
+    const entry = this.entryFor(normalizeAddress(address));
     entry.releasedUntil = 0;
     entry.backoffUntil = 0;
     entry.consecutiveFailures = 0;
@@ -191,11 +198,11 @@ export class ConnectionPool extends EventEmitter implements BmsPool {
   }
 
   linkState(address: string): LinkState {
-    return this.entries.get(normaliseAddress(address))?.state ?? "closed";
+    return this.entries.get(normalizeAddress(address))?.state ?? "closed";
   }
 
   linkInfo(address: string): LinkInfo {
-    const entry = this.entries.get(normaliseAddress(address));
+    const entry = this.entries.get(normalizeAddress(address));
     return {
       state: entry?.state ?? "closed",
       consecutiveFailures: entry?.consecutiveFailures ?? 0,
@@ -241,14 +248,17 @@ export class ConnectionPool extends EventEmitter implements BmsPool {
   /**
    * Runs one operation on a leased link: shares or starts the connect, waits its turn on the link, and after the
    * operation either keeps the link idle, closes it (idle timeout 0, a slot someone waits for, a broken link),
-   * or hands it to the next caller.
+   * or hands it to the next caller. An aborted `signal` ends the wait for the connect (which carries on for the
+   * battery's next use) or for the lease with the signal's reason.
    */
   private async withLease<T>(
     rawAddress: string,
     operation: (entry: Entry, session: BmsSession, timing: LeaseTiming) => Promise<T>,
+    signal?: AbortSignal,
   ): Promise<T> {
+    signal?.throwIfAborted();
     this.assertOpen();
-    const entry = this.entryFor(normaliseAddress(rawAddress));
+    const entry = this.entryFor(normalizeAddress(rawAddress));
     const timing: LeaseTiming = { connection: "reused", connectMs: 0 };
     // A link that dies between our connect and our turn is reconnected once, then the error stands.
     for (let attempt = 1; ; attempt++) {
@@ -257,11 +267,11 @@ export class ConnectionPool extends EventEmitter implements BmsPool {
       this.assertAvailable(entry);
       if (!entry.link?.isOpen) {
         const started = Date.now();
-        await this.ensureLink(entry);
+        await abortable(this.ensureLink(entry), signal);
         timing.connection = "new";
         timing.connectMs += Date.now() - started;
       }
-      await entry.lease.acquire();
+      await entry.lease.acquire(signal);
       if (entry.link?.isOpen && entry.session) break;
       this.releaseLease(entry);
       if (attempt >= 2) {

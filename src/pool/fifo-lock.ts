@@ -17,13 +17,31 @@ export class FifoLock {
     return this.waiters.length;
   }
 
-  acquire(): Promise<void> {
+  /** Takes the lock, waiting in line; an aborted `signal` takes the waiter out of the line with its reason. */
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (!this.held) {
       this.held = true;
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      this.waiters.push({ grant: resolve, refuse: reject });
+      const onAbort = () => {
+        const at = this.waiters.indexOf(waiter);
+        if (at >= 0) this.waiters.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const waiter = {
+        grant: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        refuse: (error: BmsError) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiters.push(waiter);
     });
   }
 

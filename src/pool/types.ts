@@ -93,6 +93,11 @@ export interface MosResult extends PollTiming {
   verified: true;
 }
 
+export interface MosOptions {
+  /** Cancels the command until its write is on the wire (a bms-mos node that closes aborts it). */
+  signal?: AbortSignal;
+}
+
 export interface ScanResult {
   address: string;
   name: string | null;
@@ -135,8 +140,12 @@ export interface PoolDiagnostics {
 /** What the pool offers its users; events are "state" (LinkStateEvent) and "adapter" (AdapterStateEvent). */
 export interface BmsPool {
   poll(address: string): Promise<PollResult>;
-  /** Fields left out keep their present state (DESIGN 4.6). */
-  setMos(address: string, desired: Partial<MosState>): Promise<MosResult>;
+  /**
+   * Fields left out keep their present state (DESIGN 4.6). An aborted `signal` cancels the command at any step
+   * before the 0xE1 write goes to the link (it rejects with the signal's reason); once the write is on the wire it
+   * is acknowledged and read back, and nothing more is written.
+   */
+  setMos(address: string, desired: Partial<MosState>, options?: MosOptions): Promise<MosResult>;
   /** Close the link now and refuse work with RELEASED for `holdMs` (DESIGN 4.7). */
   release(address: string, holdMs: number): Promise<void>;
   /** Drop the link (and any release hold or backoff) and connect afresh on next use. */

@@ -1,3 +1,4 @@
+import { describeInput } from "../describe-input";
 import { BmsError } from "../errors";
 
 /**
@@ -10,16 +11,21 @@ export const ADDRESS_INPUT = { source: "^(?:[0-9A-F]{2}(?:[:-][0-9A-F]{2}){5}|[0
 const ADDRESS_INPUT_PATTERN = new RegExp(ADDRESS_INPUT.source, ADDRESS_INPUT.flags);
 
 /**
- * Battery addresses in the form the pool keys on: upper case, colon separated. People paste them in lower case,
- * with dashes or without separators, so all of those are accepted. It lives in the protocol layer because the FF AA
- * password encoders (auth.ts) take the address too and the nodes import downwards; src/ble/address.ts still has a
- * second normaliser for the pool (issue 17 merges the two).
+ * The one address rule of the package: a Bluetooth address in the form the pool keys on, upper case with colons
+ * (`aa-bb-cc-00-00-01`, `aabbcc000001` and ` aa:bb:cc:00:00:01 ` all become `AA:BB:CC:00:00:01`). Anything else is
+ * INVALID_INPUT naming `what` (the field it came from) and quoting at most the start of the value. It lives in the
+ * protocol layer because the FF AA password encoders take the address too, and every layer above imports down.
  */
-export function normalizeAddress(raw: unknown): string {
-  if (typeof raw !== "string") throw new BmsError("INVALID_INPUT", "The battery address must be a string");
-  const trimmed = raw.trim();
+export function normalizeAddress(input: unknown, what = "the battery address"): string {
+  if (typeof input !== "string") {
+    throw new BmsError("INVALID_INPUT", `${what} must be a string like AA:BB:CC:00:00:01, not ${describeInput(input)}`);
+  }
+  const trimmed = input.trim();
   if (!ADDRESS_INPUT_PATTERN.test(trimmed)) {
-    throw new BmsError("INVALID_INPUT", `"${raw}" is not a Bluetooth address like AA:BB:CC:00:00:01`);
+    throw new BmsError(
+      "INVALID_INPUT",
+      `${what} ${describeInput(input)} is not a Bluetooth address like AA:BB:CC:00:00:01`,
+    );
   }
   return trimmed
     .replace(/[:-]/g, "")

@@ -1,14 +1,25 @@
 import type { BasicInfo, BasicInfoExtra, BmsPayload } from "./payload";
 import { AMP_HOURS, AMPS, CELL_VOLTS, CELSIUS, PACK_VOLTS, WATT_HOURS, WATTS } from "./precision";
+import { ProtocolError } from "./protocol-error";
 import { roundTo } from "./rounding";
 import { timeRemainingSeconds } from "./time-remaining";
 
 /**
  * The bms-poll `msg.payload` (DESIGN 4.2) from a decoded 0x03, the 0x04 cell voltages as sent and the 0x05 string
  * (null when the BMS does not answer 0x05). Adds power = V * A, energyStored = residual Ah * V, timeRemainingS and the
- * cell statistics; with no cell voltages at all the statistics are NaN (null in JSON) rather than invented.
+ * cell statistics; with no cells at all the statistics are NaN (null in JSON) rather than invented. A 0x04 that
+ * carries another number of cells than the 0x03 announces is BAD_FRAME: one of the two is damaged or belongs to
+ * another moment, and a payload with 16 balancing flags beside 4 voltages would be partly invented.
  */
 export function buildPayload(basic: BasicInfo, cellVoltages: number[], hardwareVersion: string | null): BmsPayload {
+  if (cellVoltages.length !== basic.cellCount) {
+    throw new ProtocolError(
+      "BAD_FRAME",
+      "length",
+      `the cell counts disagree: 0x03 announces ${basic.cellCount} cells, 0x04 carries ${cellVoltages.length} voltages`,
+      { details: { cellCount: basic.cellCount, cellVoltages: cellVoltages.length } },
+    );
+  }
   const voltage = roundTo(basic.voltage, PACK_VOLTS);
   const current = roundTo(basic.current, AMPS);
   const residualCapacity = roundTo(basic.residualCapacity, AMP_HOURS);

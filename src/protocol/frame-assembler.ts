@@ -1,30 +1,57 @@
 import type { Frame } from "./frame";
 import { toHex } from "./frame";
-import { checkFrameAt, declaredFrameLength, HEADER_LENGTH } from "./parse-frame";
+import {
+  assertBytes,
+  canStartFrame,
+  checkFrameAt,
+  declaredFrameLength,
+  HEADER_LENGTH,
+  MAX_FRAME_LENGTH,
+} from "./parse-frame";
 import { ProtocolError } from "./protocol-error";
 import { FRAME_START } from "./registers";
 
 export interface FrameAssemblerOptions {
-  /** Told about every candidate frame that was thrown away (bad checksum, bad end marker, cut off). */
+  /** Told about every candidate frame that was thrown away (bad checksum or end marker once its length was in). */
   onReject?: (error: ProtocolError) => void;
 }
+
+/** Room for a waiting candidate (under one frame) plus the chunks that complete it, before bytes are moved. */
+const ROOM = 4 * MAX_FRAME_LENGTH;
 
 /**
  * Turns BLE notification chunks (20 bytes at ATT MTU 23) back into whole, checksum-verified frames.
  *
  * Frames are cut by their length byte, never by "ends with 0x77" (a data byte may be 0x77, PROTOCOL 1.3). Bytes that
- * cannot start a frame (junk, UP16S `02 51 … a1` telemetry, `FF AA` auth replies) are skipped up to the next 0xDD.
- * A candidate whose checksum or end marker is wrong is reported and the scan resumes at the byte after its 0xDD, so a
- * good frame hiding inside a bogus candidate's window is still found. A candidate that is still incomplete is given
- * up as "truncated" as soon as a later 0xDD begins a whole, valid frame: real links deliver frames cut off by the
- * next frame's header (PROTOCOL 7), and waiting for the missing bytes would hold the next reply hostage.
+ * cannot start a frame (junk, UP16S `02 51 … a1` telemetry, `FF AA` auth replies) are skipped up to the next 0xDD,
+ * and so is a 0xDD whose header cannot begin a JBD frame (see canStartFrame): the remnant of a damaged reply often
+ * holds one (a cell at 3.293 V is 0x0CDD), and taken as a header it would hold the next reply back for up to 262
+ * bytes.
+ * A candidate (a 0xDD and its header) is decided only when all the bytes its own length byte announces are in: a
+ * good checksum and end marker make it a frame, even when its data happens to hold something that looks like a
+ * frame; otherwise it is reported and the scan resumes at the byte after its 0xDD. That is how a good frame inside a
+ * bogus candidate's window survives, and how a frame cut off by the next frame's header (PROTOCOL 7) is recovered:
+ * once the cut-off frame's declared length has arrived (the link carries on), it fails and the frames inside it are
+ * found. A candidate that starts inside the window of one already reported (since the last good frame) belongs to
+ * the same bad stretch and is not reported again.
  *
- * Memory is bounded: after every push at most one incomplete frame (< 262 bytes) is kept.
+ * Linear in the input: while a candidate waits for its bytes a push only appends, every position is decided at most
+ * once, and a checksum costs one subtraction of running sums whatever the frame's length. Memory is bounded: after
+ * every push at most one incomplete frame (< 262 bytes) is kept.
  */
-const NOTHING = new Uint8Array(0);
-
 export class FrameAssembler {
-  #pending: Uint8Array = NOTHING;
+  /** Bytes held are `#bytes[#begin, #end)`, beginning with the candidate that waits for the rest of its bytes. */
+  #bytes = new Uint8Array(ROOM);
+  /** `#sums[i]` = the sum of `#bytes[0, i)` (modulo 2^32): the checksum of any window is one subtraction. */
+  #sums = new Int32Array(ROOM + 1);
+  #begin = 0;
+  #end = 0;
+  /**
+   * End of the bad stretch already reported: the windows of rejected candidates since the last good frame. A
+   * candidate starting inside it is part of the same garbage (a flood of 0xDD bytes, junk after a damaged frame)
+   * and is not reported again, so a broken peripheral costs one report, not one per byte.
+   */
+  #reportedUntil = 0;
   readonly #onReject: ((error: ProtocolError) => void) | undefined;
 
   constructor(options: FrameAssemblerOptions = {}) {
@@ -33,81 +60,109 @@ export class FrameAssembler {
 
   /** Bytes held back waiting for the rest of a frame. */
   get bufferedBytes(): number {
-    return this.#pending.length;
+    return this.#end - this.#begin;
   }
 
   /** Forgets any partial frame, e.g. after a reconnect or before a new request. */
   reset(): void {
-    this.#pending = NOTHING;
+    this.#begin = 0;
+    this.#end = 0;
+    this.#reportedUntil = 0;
   }
 
-  /** Adds one chunk and returns every frame it completes, in stream order. Never throws on any input. */
+  /**
+   * Adds one chunk and returns every frame it completes, in stream order. Never throws on any bytes; an argument
+   * that is not a Uint8Array or Buffer is a TypeError, and the assembler keeps what it held.
+   */
   push(chunk: Uint8Array): Frame[] {
-    // A fresh copy: the caller's chunk (often a Buffer from a reused pool) is never aliased.
-    const bytes = new Uint8Array(this.#pending.length + chunk.length);
-    bytes.set(this.#pending, 0);
-    bytes.set(chunk, this.#pending.length);
+    assertBytes(chunk, "FrameAssembler.push()");
+    this.#append(chunk);
+    const bytes = this.#bytes;
+    const length = this.#end;
 
     const frames: Frame[] = [];
     const rejected: ProtocolError[] = [];
-    let position = 0;
+    let position = this.#begin;
     for (;;) {
-      const start = bytes.indexOf(FRAME_START, position);
+      const start = indexOfStart(bytes, position, length);
       if (start < 0) {
-        position = bytes.length;
+        position = length;
         break;
       }
       position = start;
-      if (bytes.length - start < HEADER_LENGTH) break;
-      const end = start + declaredFrameLength(bytes, start);
-      if (end <= bytes.length) {
-        const result = checkFrameAt(bytes, start);
-        if (typeof result === "string") {
-          rejected.push(badFrame(result, bytes.subarray(start, end)));
-          position = start + 1;
-        } else {
-          frames.push(result);
-          position = end;
-        }
+      if (length - start < HEADER_LENGTH) break;
+      if (!canStartFrame(bytes, start)) {
+        position = start + 1;
         continue;
       }
-      const next = firstWholeFrameAfter(bytes, start);
-      if (next === undefined) break;
-      rejected.push(truncatedFrame(bytes.subarray(start, next), end - start));
-      position = next;
+      const end = start + declaredFrameLength(bytes, start);
+      // Not all of its bytes are in: it waits, whatever the bytes inside it look like.
+      if (end > length) break;
+      const result = checkFrameAt(bytes, start, this.#sums);
+      if (typeof result === "string") {
+        if (start >= this.#reportedUntil) rejected.push(badFrame(result, bytes.subarray(start, end)));
+        this.#reportedUntil = Math.max(this.#reportedUntil, end);
+        position = start + 1;
+      } else {
+        frames.push(result);
+        this.#reportedUntil = 0;
+        position = end;
+      }
     }
-    // A copy of the remainder only, so a large chunk is not kept alive by a small view into it.
-    this.#pending = position >= bytes.length ? NOTHING : bytes.slice(position);
+    // What was decided is dropped; the waiting candidate (if any) is what is held now.
+    if (position === length) this.reset();
+    else this.#begin = position;
+    // Back to the usual room once a chunk longer than it has been taken apart.
+    if (this.#bytes.length > ROOM) this.#moveToFront(ROOM);
 
     // Reported only once the state is consistent, so a throwing callback cannot corrupt the assembler.
     if (this.#onReject !== undefined) for (const error of rejected) this.#onReject(error);
     return frames;
   }
+
+  /**
+   * Appends a chunk behind the held bytes, first moving them to the front when the room behind is short. Held bytes
+   * stay below one frame, so only a chunk longer than the room needs a larger buffer, and only until it is decided.
+   */
+  #append(chunk: Uint8Array): void {
+    if (this.#end + chunk.length > this.#bytes.length) {
+      this.#moveToFront(Math.max(ROOM, this.#end - this.#begin + chunk.length));
+    }
+    const bytes = this.#bytes;
+    const sums = this.#sums;
+    const from = this.#end;
+    bytes.set(chunk, from);
+    let sum = sums[from] as number;
+    for (let i = from; i < from + chunk.length; i++) {
+      sum = (sum + (bytes[i] as number)) | 0;
+      sums[i + 1] = sum;
+    }
+    this.#end = from + chunk.length;
+  }
+
+  /** Moves the held bytes (and their running sums) to the front of buffers of `size`, reused when it is the same. */
+  #moveToFront(size: number): void {
+    const same = size === this.#bytes.length;
+    const bytes = same ? this.#bytes : new Uint8Array(size);
+    const sums = same ? this.#sums : new Int32Array(size + 1);
+    bytes.set(this.#bytes.subarray(this.#begin, this.#end));
+    sums.set(this.#sums.subarray(this.#begin, this.#end + 1));
+    this.#reportedUntil = Math.max(0, this.#reportedUntil - this.#begin);
+    this.#bytes = bytes;
+    this.#sums = sums;
+    this.#end -= this.#begin;
+    this.#begin = 0;
+  }
 }
 
-/** Start of the first whole, valid frame after `start`, if the buffered bytes already hold one. */
-function firstWholeFrameAfter(bytes: Uint8Array, start: number): number | undefined {
-  for (let candidate = bytes.indexOf(FRAME_START, start + 1); candidate >= 0; ) {
-    if (bytes.length - candidate < HEADER_LENGTH) return undefined;
-    const end = candidate + declaredFrameLength(bytes, candidate);
-    if (end <= bytes.length && typeof checkFrameAt(bytes, candidate) !== "string") return candidate;
-    candidate = bytes.indexOf(FRAME_START, candidate + 1);
-  }
-  return undefined;
+/** The next 0xDD in `bytes[from, to)`, or -1: unlike indexOf it never looks past the bytes held. */
+function indexOfStart(bytes: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (bytes[i] === FRAME_START) return i;
+  return -1;
 }
 
 function badFrame(reason: "tail" | "checksum", candidate: Uint8Array): ProtocolError {
   const hex = toHex(candidate);
   const why = reason === "tail" ? "no 0x77 end marker where the length byte puts it" : "checksum mismatch";
   return new ProtocolError("BAD_FRAME", reason, `discarded a bad frame (${why}): ${hex}`, { details: { frame: hex } });
-}
-
-function truncatedFrame(fragment: Uint8Array, declaredLength: number): ProtocolError {
-  const hex = toHex(fragment);
-  return new ProtocolError(
-    "BAD_FRAME",
-    "truncated",
-    `discarded a frame cut off after ${fragment.length} of ${declaredLength} bytes by the next frame: ${hex}`,
-    { details: { frame: hex } },
-  );
 }

@@ -8,12 +8,11 @@ export type ProtocolErrorCode = "BAD_FRAME" | "BMS_REJECTED" | "NEEDS_PAIRING";
  * - `checksum`: the two checksum bytes do not match the sum;
  * - `tail`: the byte where the declared length puts the end marker is not 0x77;
  * - `length`: the data is too short, too long or odd for what the register carries;
- * - `truncated`: a new frame header arrived (and completed) before this frame was whole;
  * - `register`: a decoder was handed a frame of another register, or a request frame was malformed;
  * - `status`: the BMS answered with a non-zero status byte;
  * - `echo`: the BMS sent the request back unchanged (it wants BLE pairing first).
  */
-export type ProtocolErrorReason = "checksum" | "tail" | "length" | "truncated" | "register" | "status" | "echo";
+export type ProtocolErrorReason = "checksum" | "tail" | "length" | "register" | "status" | "echo";
 
 /** Every failure raised by src/protocol. Decoders throw nothing else; FrameAssembler reports these, never throws. */
 export class ProtocolError extends BmsError {

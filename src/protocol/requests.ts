@@ -1,3 +1,4 @@
+import { describeInput } from "../describe-input";
 import { encodeFrame, type Frame, toHex } from "./frame";
 import type { MosState } from "./payload";
 import { ProtocolError } from "./protocol-error";
@@ -25,9 +26,20 @@ export function encodeWriteRequest(register: number, data: Uint8Array): Uint8Arr
  * Register 0xE1 with the DESIRED on-states. The wire byte is a disable mask (bit0 = charge off, bit1 = discharge
  * off), so both on -> `DD 5A E1 02 00 00 FF 1D 77` and charge off -> `DD 5A E1 02 00 01 FF 1C 77` (PROTOCOL 5.1).
  * Callers pass the state they want for both ports, never one derived from the FET bits: a port that is off
- * because of a protection must not be software-locked as a side effect (PROTOCOL 5.1 pitfall).
+ * because of a protection must not be software-locked as a side effect (PROTOCOL 5.1 pitfall). Anything but two
+ * booleans is a TypeError: read the present state first to keep a port as it is, as the session does.
  */
 export function encodeMosRequest(desired: MosState): Uint8Array {
+  // A missing or non-boolean port must not silently become "off" (or a truthy string "on"): this is a public API
+  // that switches a battery's power, so anything but two booleans is a caller's mistake, said at once.
+  const charge: unknown = desired?.charge;
+  const discharge: unknown = desired?.discharge;
+  if (typeof charge !== "boolean" || typeof discharge !== "boolean") {
+    throw new TypeError(
+      `encodeMosRequest: charge and discharge must both be true or false, got charge ${describeInput(charge)}, ` +
+        `discharge ${describeInput(discharge)}`,
+    );
+  }
   const mask = (desired.charge ? 0 : 0b01) | (desired.discharge ? 0 : 0b10);
   return encodeWriteRequest(Register.MosControl, Uint8Array.of(0x00, mask));
 }

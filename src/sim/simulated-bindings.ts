@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { NobleBindings } from "../ble/noble-bindings";
 import { hasAuthHeaderAt } from "../protocol/auth";
+import { Operation, Register } from "../protocol/registers";
 import { peripheralIdOf } from "./battery-spec";
 import { type FaultProfile, resolveFaultProfile } from "./faults";
 import { gattTable, JBD_SERVICES, normalizeUuid, type SimService } from "./gatt-layout";
@@ -205,6 +206,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
 
   startScanning(serviceUuids: string[] | undefined, allowDuplicates: boolean): void {
     if (this.disposed || this.powered !== "poweredOn") return;
+    this.counters.scans += 1;
     this.endScan();
     this.scanFilter = serviceUuids && serviceUuids.length > 0 ? new Set(serviceUuids.map(normalizeUuid)) : null;
     this.later(0, "adapter", () => this.emit("scanStart", !allowDuplicates));
@@ -437,6 +439,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
 
   private handleRequest(peripheralUuid: string, link: Link, request: Uint8Array): void {
     this.counters.requests += 1;
+    if (request[1] === Operation.Write && request[2] === Register.MosControl) this.counters.mosWrites += 1;
     if (link.echoes) {
       this.sendReply(peripheralUuid, link, request, drawReplyDelay(this.random, this.latency), false);
       return;

@@ -2,6 +2,8 @@ import type { FaultKind } from "./faults";
 
 /** Counters of one simulated central, plain data for tests, benchmarks and the demo. */
 export interface SimulatorStats {
+  /** Scans started (startScanning calls). */
+  scans: number;
   adverts: number;
   connectAttempts: number;
   connects: number;
@@ -11,6 +13,8 @@ export interface SimulatorStats {
   /** Links lost without a disconnect() call (dropLink or the linkDrop fault). */
   drops: number;
   requests: number;
+  /** 0xE1 MOSFET writes that reached a battery (counted on arrival, whatever the BMS then does with them). */
+  mosWrites: number;
   /** Requests the BMS ignored because they were not well-formed frames (bad checksum, junk). */
   ignoredRequests: number;
   /** DD requests a password-protected module did not pass to the BMS because its FF AA handshake had not succeeded. */
@@ -23,6 +27,7 @@ export interface SimulatorStats {
 
 export function emptyStats(): SimulatorStats {
   return {
+    scans: 0,
     adverts: 0,
     connectAttempts: 0,
     connects: 0,
@@ -30,6 +35,7 @@ export function emptyStats(): SimulatorStats {
     disconnects: 0,
     drops: 0,
     requests: 0,
+    mosWrites: 0,
     ignoredRequests: 0,
     notRelayed: 0,
     replies: 0,

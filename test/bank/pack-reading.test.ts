@@ -31,7 +31,7 @@ describe("readPackReading", () => {
   });
 
   it("keeps a pack without cell voltages (NaN, or null in JSON) and skips absent temperature sensors", () => {
-    const basic = decodeBasicInfo(parseFrame(basicInfoFrame({})));
+    const basic = decodeBasicInfo(parseFrame(basicInfoFrame({ cellCount: 0 })));
     const payload = { ...buildPayload(basic, [], null), temperatures: [21.5, null, 19] };
     assert.ok(Number.isNaN(payload.cellMin));
     const reading = readPackReading(payload);

@@ -116,6 +116,38 @@ test("a reply cut short is forgotten when the request is asked again, so the ret
   }
 });
 
+test("a 0x04 whose cell count contradicts 0x03 is read again once, and the poll gets the consistent pair", async () => {
+  const w = fakeWorld();
+  try {
+    await w.run(w.pool.poll(A1));
+    w.radio.battery(A1).cellsIn04 = [16];
+    const mark = w.radio.count("write");
+    const result = await w.run(w.pool.poll(A1));
+    assert.equal(result.payload.cellCount, 4);
+    assert.equal(result.payload.cellVoltages.length, 4);
+    assert.equal(result.payload.balancing.length, 4);
+    assert.equal(w.radio.count("write") - mark, 4, "0x03 and 0x04, then both again");
+  } finally {
+    await w.dispose();
+  }
+});
+
+test("cell counts of 0x03 and 0x04 that disagree twice fail that poll with BAD_FRAME; the link stays", async () => {
+  const w = fakeWorld();
+  try {
+    await w.run(w.pool.poll(A1));
+    w.radio.battery(A1).cellsIn04 = [1, 1];
+    const failed = await w.settle(w.pool.poll(A1));
+    assert.equal(codeOf(failed), "BAD_FRAME");
+    assert.match((failed as { error: BmsError }).error.message, /0x03 announces 4 cells, 0x04 carries 1/);
+    const next = await w.run(w.pool.poll(A1));
+    assert.equal(next.connection, "reused");
+    assert.equal(next.payload.cellVoltages.length, 4);
+  } finally {
+    await w.dispose();
+  }
+});
+
 test("a reply corrupted twice in a row fails that poll only; the link stays and the next poll works", async () => {
   const w = fakeWorld();
   try {

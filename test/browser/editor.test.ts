@@ -133,6 +133,19 @@ describe("Node-RED editor in headless Chromium", { skip: skipReason() }, () => {
     assert.equal(saved.valid, true);
   });
 
+  it("marks a bms-poll interval below the runtime's minimum invalid in the dialog", async () => {
+    assert.equal(await page.evaluate("RED.settings.bmsPollIntervalMin"), 1, "the minimum comes from the runtime");
+    await page.evaluate(`RED.editor.edit(RED.nodes.node("${PROBE.poll}"))`);
+    const interval = page.locator("#node-input-interval");
+    await interval.waitFor();
+    await interval.fill("0.001");
+    await interval.press("Tab");
+    await page.locator("#node-input-interval.input-error").waitFor();
+    await screenshot(page, "poll-dialog-interval-invalid");
+    await page.locator("#node-dialog-cancel").click();
+    await page.locator("#node-dialog-cancel").waitFor({ state: "detached" });
+  });
+
   it("opens the adapter dialog and marks a negative idle timeout invalid", async () => {
     await page.evaluate(`RED.editor.editConfig("", "bms-adapter", "${PROBE.adapter}")`);
     const idle = page.locator("#node-config-input-idleTimeout");

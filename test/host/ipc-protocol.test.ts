@@ -55,6 +55,20 @@ describe("adapter host IPC encoding", () => {
     assert.deepEqual(overIpc({ $buffer: "00", other: 1 }), { $buffer: "00", other: 1 });
   });
 
+  it("decodes a __proto__ key as a plain own property, never as the prototype of the decoded object", () => {
+    // JSON.parse makes "__proto__" an own key; assigning it to a fresh object would set that object's prototype.
+    const wire = JSON.parse('{"a":1,"__proto__":{"polluted":true},"nested":[{"__proto__":{"$buffer":"00"}}]}');
+    const decoded = decodeValue(wire) as Record<string, unknown> & { nested: Array<Record<string, unknown>> };
+    assert.equal(Object.getPrototypeOf(decoded), Object.prototype);
+    assert.equal((decoded as { polluted?: unknown }).polluted, undefined);
+    assert.ok(Object.hasOwn(decoded, "__proto__"));
+    assert.deepEqual(Object.getOwnPropertyDescriptor(decoded, "__proto__")?.value, { polluted: true });
+    const inner = decoded.nested[0]!;
+    assert.equal(Object.getPrototypeOf(inner), Object.prototype);
+    assert.ok(Buffer.isBuffer(Object.getOwnPropertyDescriptor(inner, "__proto__")?.value));
+    assert.equal(decoded.a, 1);
+  });
+
   it("round-trips the adapter configuration and refuses an unknown transport", () => {
     const config = {
       transport: "simulator" as const,

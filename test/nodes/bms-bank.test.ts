@@ -16,9 +16,11 @@ import {
   STATUS,
   simAdapter,
   simulatorOf,
+  statusesOf,
   statusTexts,
   tab,
   until,
+  warningsOf,
 } from "./flow-harness";
 
 // Three simulated packs of different capacities (the simulator's models: battery 1 is 200 Ah, 2 is 100 Ah, 4 is
@@ -162,7 +164,7 @@ describe("bms-bank", () => {
       bank.packs.map((p: Msg) => [p.address, p.stateOfCharge, p.fresh]),
       packs.map((m) => [m.bms.address, m.payload.stateOfCharge, true]),
     );
-    assert.deepEqual(node("bank").status.args.at(-1)![0], { fill: "green", shape: "dot", text: `${BANK}status.packs` });
+    assert.deepEqual(statusesOf("bank").at(-1), { fill: "green", shape: "dot", text: `${BANK}status.packs` });
   });
 
   it("leaves out a pack that stops reporting once maxAge has passed (fake clock), and counts it when it is back", async () => {
@@ -187,13 +189,13 @@ describe("bms-bank", () => {
       const old = late.payload.packs.find((p: Msg) => p.address === PACK[4]);
       assert.equal(old.fresh, false);
       assert.ok(old.ageS > 60, `age ${old.ageS} s`);
-      assert.equal((node("bank").status.args.at(-1)![0] as { fill?: string }).fill, "yellow");
+      assert.equal(statusesOf("bank").at(-1)?.fill, "yellow");
 
       const back = (await pollPack("p4")).bank;
       assert.equal(back.payload.packsFresh, 3);
       assert.equal(back.payload.nominalCapacity, 580);
       assert.deepEqual(back.bank, { complete: true });
-      assert.equal((node("bank").status.args.at(-1)![0] as { fill?: string }).fill, "green");
+      assert.equal(statusesOf("bank").at(-1)?.fill, "green");
     } finally {
       clock.uninstall();
     }
@@ -257,13 +259,13 @@ describe("bms-bank", () => {
       { address: PACK[2], reason: "never seen" },
       { address: PACK[4], reason: "never seen" },
     ]);
-    const warnings = node("bank").warn.args.filter((args) => args[0] === `${BANK}warn.unknownPack`);
+    const warnings = warningsOf("bank").filter((warning) => warning === `${BANK}warn.unknownPack`);
     assert.equal(warnings.length, 1);
   });
 
   it("refuses a message that is not bms-poll output with INVALID_INPUT, and it changes nothing", async () => {
     await helper.load(OUR_NODES, flow({ topic: "house/bank" }));
-    assert.deepEqual(node("bank").status.args.at(-1)![0], {
+    assert.deepEqual(statusesOf("bank").at(-1), {
       fill: "yellow",
       shape: "ring",
       text: `${BANK}status.nonePresent`,
@@ -286,7 +288,7 @@ describe("bms-bank", () => {
 
   it("refuses invalid settings at deploy: a red badge, and every message fails with the problems", async () => {
     await helper.load(OUR_NODES, flow({ packs: [PACK[1], "nonsense", "aa-bb-cc-00-00-01"], maxAge: 0 }));
-    assert.deepEqual(node("bank").status.args.at(-1)![0], {
+    assert.deepEqual(statusesOf("bank").at(-1), {
       fill: "red",
       shape: "ring",
       text: `${STATUS}invalidInput`,

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import {
   BATTERY_1,
+  BATTERY_2,
+  ERRORS,
   exchange,
   type FlowNode,
   helper,
@@ -15,6 +17,7 @@ import {
   statusTexts,
   tab,
   WARN,
+  warningsOf,
 } from "./flow-harness";
 
 // Its own battery count, so the lock state written here never meets the poll suite's world.
@@ -96,6 +99,61 @@ describe("bms-mos", () => {
     assert.deepEqual(sim.battery(BATTERY_1)!.mosLock, lockBefore);
   });
 
+  it("refuses a command whose msg.address names another battery: INVALID_INPUT, nothing sent to any battery", async () => {
+    await helper.load(OUR_NODES, flow(true));
+    await reset();
+    const sim = simulatorOf(BATTERIES);
+    const before = sim.stats();
+    const locks = [BATTERY_1, BATTERY_2].map((address) => sim.battery(address)!.mosLock);
+    for (const address of [BATTERY_2, "aa-bb-cc-00-00-02", "not an address", 42, { a: 1 }]) {
+      const caught = await exchange("m1", { payload: "off", address }, "caught");
+      assert.equal(caught.error.code, "INVALID_INPUT", JSON.stringify(address));
+      assert.match(caught.error.message, /msg\.address/);
+    }
+    assert.equal(sim.stats().mosWrites, before.mosWrites, "no 0xE1 write reached any battery");
+    assert.equal(sim.stats().requests, before.requests, "not even a read");
+    assert.deepEqual(
+      [BATTERY_1, BATTERY_2].map((address) => sim.battery(address)!.mosLock),
+      locks,
+    );
+  });
+
+  it("takes msg.address naming its own battery in another spelling", async () => {
+    await helper.load(OUR_NODES, flow(true));
+    await reset();
+    const sim = simulatorOf(BATTERIES);
+    const before = sim.stats().mosWrites;
+    const spellings = ["aa:bb:cc:00:00:01", "AA-BB-CC-00-00-01", "aabbcc000001", " AA:BB:CC:00:00:01 ", ""];
+    for (const [i, address] of spellings.entries()) {
+      const payload = i % 2 === 0 ? "off" : "on";
+      const out = await exchange("m1", { payload, address }, "out");
+      assert.equal(out.bms.address, BATTERY_1);
+      assert.equal(out.bms.written, true, address);
+    }
+    assert.equal(sim.stats().mosWrites, before + spellings.length);
+    await exchange("m1", { payload: "on" }, "out");
+  });
+
+  it("is created with a red badge and refuses every command when its adapter is not a bms-adapter", async () => {
+    await helper.load(
+      OUR_NODES,
+      flow(true).map((n) => (n.id === "m1" ? { ...n, adapter: "c1" } : n)),
+    );
+    assert.equal(statusTexts("m1").at(-1), `${STATUS}invalidInput`);
+    const caught = await exchange("m1", { payload: "off" }, "caught");
+    assert.equal(caught.error.code, "INVALID_INPUT");
+    assert.equal(caught.error.message, `BmsError: ${ERRORS}notAdapter`);
+  });
+
+  it("quotes only the start of a huge msg.address in the error", async () => {
+    await helper.load(OUR_NODES, flow(true));
+    const huge = `AA:BB:CC:00:00:02${"x".repeat(10_000_000)}`;
+    const caught = await exchange("m1", { payload: "off", address: huge }, "caught");
+    assert.equal(caught.error.code, "INVALID_INPUT");
+    assert.ok(caught.error.message.length < 300, `${caught.error.message.length} characters`);
+    assert.match(caught.error.message, /"AA:BB:CC:00:00:02x+"… \(10000017 characters\)/);
+  });
+
   it("reports MOS_NOT_CONFIRMED with the state read back when the BMS keeps a port off", async () => {
     await helper.load(OUR_NODES, flow(true));
     await reset();
@@ -125,7 +183,7 @@ describe("bms-mos", () => {
     assert.equal(first!.n, 1);
     assert.equal(last!.n, 3);
     assert.deepEqual(last!.payload, { charge: true, discharge: true });
-    assert.ok(node("m1").warn.args.some((args) => args[0] === `${WARN}superseded`));
+    assert.ok(warningsOf("m1").some((warning) => warning === `${WARN}superseded`));
     // The superseded msg ended without output: the next output belongs to a new command.
     const next = nextMessage("out");
     node("m1").receive({ payload: "on", n: 4 });

@@ -5,6 +5,7 @@ import {
   adapterNode,
   BATTERY_1,
   BATTERY_2,
+  ERRORS,
   exchange,
   type FlowNode,
   helper,
@@ -12,13 +13,16 @@ import {
   nextMessages,
   node,
   OUR_NODES,
+  pollNode,
   STATUS,
   simAdapter,
   simulatorOf,
+  statusesOf,
   statusTexts,
   tab,
   until,
   WARN,
+  warningsOf,
 } from "./flow-harness";
 
 const BATTERIES = 2;
@@ -27,20 +31,7 @@ function flow(poll: Record<string, unknown> = {}, adapter: Record<string, unknow
   return [
     tab,
     simAdapter("a1", BATTERIES, adapter),
-    {
-      id: "p1",
-      type: "bms-poll",
-      z: "f1",
-      name: "",
-      adapter: "a1",
-      address: BATTERY_1,
-      topic: "",
-      interval: 0,
-      onFailure: "error",
-      staleLimit: 3,
-      wires: [["out"]],
-      ...poll,
-    },
+    pollNode(poll),
     { id: "out", type: "helper", z: "f1" },
     { id: "c1", type: "catch", z: "f1", scope: null, uncaught: false, wires: [["caught"]] },
     { id: "caught", type: "helper", z: "f1" },
@@ -93,7 +84,7 @@ describe("bms-poll", () => {
     await helper.load(OUR_NODES, flow());
     const polled = await exchange("p1", { address: BATTERY_2 }, "out");
     assert.equal(polled.bms.address, BATTERY_1);
-    assert.ok(node("p1").warn.args.some((args) => args[0] === `${WARN}nooverride`));
+    assert.ok(warningsOf("p1").some((warning) => warning === `${WARN}nooverride`));
   });
 
   it("coalesces a burst of triggers into one poll in flight plus one pending, answering every msg", async () => {
@@ -122,7 +113,7 @@ describe("bms-poll", () => {
     const caught = await exchange("p1", {}, "caught");
     // The pool does not run the handshake yet (issue 14, second half), so the silent module times the poll out.
     assert.equal(caught.error.code, "RESPONSE_TIMEOUT");
-    const sim = simulatorOf(BATTERIES, 4, "123456");
+    const sim = simulatorOf(BATTERIES, 4, { password: "123456" });
     assert.equal(sim.battery(BATTERY_1)?.modulePassword, "123456");
     assert.ok(sim.stats().notRelayed >= 2, "the request and its retry reached the module and stopped there");
     assert.equal(sim.stats().replies, 0);
@@ -133,6 +124,41 @@ describe("bms-poll", () => {
     const caught = await exchange("p1", {}, "caught");
     assert.equal(caught.error.code, "INVALID_INPUT");
     assert.equal(caught.error.source.id, "p1");
+  });
+
+  it("quotes only the start of a huge msg.address in the error it reports", async () => {
+    await helper.load(OUR_NODES, flow({ address: "" }));
+    const caught = await exchange("p1", { address: "A".repeat(10_000_000) }, "caught");
+    assert.equal(caught.error.code, "INVALID_INPUT");
+    assert.ok(caught.error.message.length < 300, `${caught.error.message.length} characters`);
+    assert.match(caught.error.message, /: msg\.address "A{40}"… \(10000000 characters\) is not a Bluetooth address/);
+  });
+
+  it("reports INVALID_INPUT naming the field when a hand-edited flow gives the node an address that is no string", async () => {
+    for (const address of [12345, ["AA:BB:CC:00:00:01"], { mac: "AA:BB:CC:00:00:01" }]) {
+      await helper.load(OUR_NODES, flow({ address }));
+      assert.equal(statusTexts("p1").at(-1), `${STATUS}invalidInput`);
+      const caught = await exchange("p1", {}, "caught");
+      assert.equal(caught.error.code, "INVALID_INPUT", JSON.stringify(address));
+      assert.match(caught.error.message, /: the node's address must be a string like AA:BB:CC:00:00:01/);
+      await helper.unload();
+    }
+  });
+
+  it("is created with a red badge and answers INVALID_INPUT when its adapter is not a bms-adapter", async () => {
+    // A hand-edited flow whose adapter id names some other node (here the helper node).
+    for (const adapter of ["out", "c1"]) {
+      await helper.load(OUR_NODES, flow({ adapter }));
+      assert.deepEqual(statusesOf("p1").at(-1), {
+        fill: "red",
+        shape: "ring",
+        text: `${STATUS}invalidInput`,
+      });
+      const caught = await exchange("p1", {}, "caught");
+      assert.equal(caught.error.code, "INVALID_INPUT");
+      assert.equal(caught.error.message, `BmsError: ${ERRORS}notAdapter`);
+      await helper.unload();
+    }
   });
 
   it("reports INVALID_INPUT when the adapter settings are invalid, and creates no pool", async () => {
@@ -157,7 +183,7 @@ describe("bms-poll", () => {
     await exchange("p1", {}, "out");
     node("p1").receive({ topic: "release", payload: 120 });
     await until(() => statusTexts("p1").at(-1) === `${STATUS}released`, "released badge");
-    assert.deepEqual(node("p1").status.args.at(-1)![0], { fill: "blue", shape: "ring", text: `${STATUS}released` });
+    assert.deepEqual(statusesOf("p1").at(-1), { fill: "blue", shape: "ring", text: `${STATUS}released` });
     const caught = await exchange("p1", {}, "caught");
     assert.equal(caught.error.code, "RELEASED");
     assert.equal(statusTexts("p1").at(-1), `${STATUS}released`, "a RELEASED poll keeps the blue badge");
@@ -165,6 +191,17 @@ describe("bms-poll", () => {
     node("p1").receive({ topic: "reconnect" });
     const polled = await exchange("p1", {}, "out");
     assert.equal(polled.bms.connection, "new");
+  });
+
+  it("refuses a release whose payload is no number (false, an object) and keeps polling the battery", async () => {
+    await helper.load(OUR_NODES, flow());
+    await exchange("p1", {}, "out");
+    for (const payload of [false, { seconds: 60 }, "1e3"]) {
+      const caught = await exchange("p1", { topic: "release", payload }, "caught");
+      assert.equal(caught.error.code, "INVALID_INPUT", JSON.stringify(payload));
+    }
+    const polled = await exchange("p1", {}, "out");
+    assert.equal(polled.bms.connection, "reused", "the battery was never released");
   });
 
   it('with onFailure "last" resends the last good payload marked stale up to staleLimit, then errors', async () => {
@@ -181,7 +218,7 @@ describe("bms-poll", () => {
       assert.equal(stale.bms.error.code, "RELEASED");
       assert.equal(stale.bms.polledAt, good.bms.polledAt);
       assert.deepEqual(
-        node("p1").status.args.at(-1)![0],
+        statusesOf("p1").at(-1),
         { fill: "blue", shape: "ring", text: `${STATUS}released` },
         "a stale resend during a release keeps the blue badge",
       );
@@ -242,7 +279,7 @@ describe("bms-poll", () => {
     sim.powerOff();
     try {
       await until(() => statusTexts("p1").at(-1) === `${STATUS}adapterOff`, "adapter off badge");
-      assert.deepEqual(node("p1").status.args.at(-1)![0], { fill: "red", shape: "dot", text: `${STATUS}adapterOff` });
+      assert.deepEqual(statusesOf("p1").at(-1), { fill: "red", shape: "dot", text: `${STATUS}adapterOff` });
       const caught = await exchange("p1", {}, "caught");
       assert.equal(caught.error.code, "ADAPTER_OFF");
     } finally {
@@ -265,7 +302,7 @@ describe("bms-poll", () => {
     await helper.load(OUR_NODES, [...flow().filter((n) => n.id !== "a1"), hci]);
     const caught = await exchange("p1", {}, "caught");
     assert.equal(caught.error.code, "ADAPTER_UNAVAILABLE");
-    await until(() => node("p1").status.args.some((a) => (a[0] as { fill?: string }).fill === "red"), "red badge");
+    await until(() => statusesOf("p1").some((status) => status.fill === "red"), "red badge");
   });
 
   it("closes its pool on unload, leaving no pool listener, link or timer", async () => {
@@ -337,13 +374,29 @@ describe("bms-poll", () => {
       // 30 days: past Node's 2^31-1 ms timer limit, where setInterval would fire after 1 ms instead.
       await helper.load(OUR_NODES, flow({ interval: 30 * 86_400 }));
       assert.equal(clock.countTimers(), 0, "no interval started");
-      assert.deepEqual(node("p1").status.args.at(-1)![0], {
+      assert.deepEqual(statusesOf("p1").at(-1), {
         fill: "red",
         shape: "ring",
         text: `${STATUS}invalidInput`,
       });
       const polled = await exchange("p1", {}, "out");
       assert.equal(polled.bms.address, BATTERY_1, "input still polls");
+    } finally {
+      clock.uninstall();
+    }
+  });
+
+  it("refuses an interval below the minimum instead of polling hundreds of times a second (fake clock)", async () => {
+    const clock = FakeTimers.withGlobal(globalThis).install({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      for (const interval of [0.0001, "0.001", 0.5]) {
+        await helper.load(OUR_NODES, flow({ interval }));
+        assert.equal(clock.countTimers(), 0, `no interval started for ${interval}`);
+        assert.equal(statusTexts("p1").at(-1), `${STATUS}invalidInput`);
+        const polled = await exchange("p1", {}, "out");
+        assert.equal(polled.bms.address, BATTERY_1, "input still polls");
+        await helper.unload();
+      }
     } finally {
       clock.uninstall();
     }

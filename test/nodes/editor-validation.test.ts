@@ -6,8 +6,12 @@ import vm from "node:vm";
 import type { NodeAPI } from "node-red";
 import { parseAdapterSettings } from "../../src/nodes/adapter-settings";
 import { parseBankSettings } from "../../src/nodes/bank-settings";
-import { parsePollInterval } from "../../src/nodes/poll-interval";
+import { MIN_POLL_INTERVAL_SECONDS, parsePollInterval } from "../../src/nodes/poll-interval";
 import { normalizeAddress } from "../../src/protocol/address";
+
+import bmsBank = require("../../src/nodes/bms-bank");
+import bmsMos = require("../../src/nodes/bms-mos");
+import bmsPoll = require("../../src/nodes/bms-poll");
 
 // The editor's validators, run from the shipped nodes/*.html, must accept exactly what the runtime accepts: a
 // value the editor lets through but the runtime refuses only shows up after deploy, as a red badge.
@@ -16,24 +20,27 @@ const nodesDir = path.resolve(__dirname, "..", "..", "..", "nodes");
 type Validate = (value: unknown) => boolean;
 
 /**
- * The node settings a runtime module exports to the editor (`registerType(type, constructor, { settings })`), as
- * Node-RED hands them to RED.settings in the browser: name -> value.
+ * The settings our runtime modules export to the editor (`RED.settings` there), as Node-RED gathers them: the
+ * `settings` option of each registerType call, the entries marked exportable.
  */
-function exportedSettings(nodeModule: (RED: NodeAPI) => void): Record<string, unknown> {
+function exportedSettings(): Record<string, unknown> {
   const exported: Record<string, unknown> = {};
   const RED = {
     nodes: {
-      registerType: (
-        _type: string,
-        _constructor: unknown,
-        options?: { settings?: Record<string, { value: unknown }> },
-      ) => {
-        for (const [name, setting] of Object.entries(options?.settings ?? {})) exported[name] = setting.value;
+      registerType: (_type: string, _node: unknown, options?: { settings?: Record<string, NodeSetting> }) => {
+        for (const [name, setting] of Object.entries(options?.settings ?? {})) {
+          if (setting.exportable) exported[name] = setting.value;
+        }
       },
     },
   };
-  nodeModule(RED as unknown as NodeAPI);
+  for (const nodeModule of [bmsPoll, bmsMos, bmsBank]) nodeModule(RED as unknown as NodeAPI);
   return exported;
+}
+
+interface NodeSetting {
+  value: unknown;
+  exportable?: boolean;
 }
 
 /** The `defaults` of each type registered by the first script of an editor .html, run against a stand-in RED. */
@@ -43,13 +50,12 @@ function editorDefaults(file: string): Record<string, Record<string, { validate?
   if (!script) throw new Error(`${file} has no editor script`);
   const registered: Record<string, Record<string, { validate?: Validate }>> = {};
   const RED = {
+    settings: exportedSettings(),
     nodes: {
       registerType: (type: string, def: { defaults: Record<string, { validate?: Validate }> }) => {
         registered[type] = def.defaults;
       },
     },
-    // What the runtime exports, as the editor receives it: the bank's rules come from the runtime module itself.
-    settings: exportedSettings(require("../../src/nodes/bms-bank")),
   };
   vm.runInNewContext(script, { RED, window: {} });
   return registered;
@@ -110,11 +116,19 @@ describe("editor validators agree with the runtime", () => {
     }
   });
 
-  it("bms-poll: interval", () => {
+  it("bms-poll: interval, with the minimum and maximum the runtime exports to the editor", () => {
     const validate = editorDefaults("bms-poll.html")["bms-poll"]!.interval!.validate!;
-    for (const interval of ["0", "10", "0.5", "86400", "86401", "2592000", "-1", "abc", 10, 86_400, 86_401]) {
+    const intervals = ["0", "10", "1", "0.99", "0.5", "0.1", "0.001", "0.0001", "1e-4", "86400", "86401", "2592000"];
+    for (const interval of [...intervals, "-1", "abc", 10, 1, 0.5, 0.0001, 86_400, 86_401]) {
       assert.equal(validate(interval), runtimeAccepts(parsePollInterval, interval), JSON.stringify(interval));
     }
+    // Polling ~850 times a second is refused on both sides; 0 still means "only on input".
+    for (const tooFast of ["0.0001", "0.001", "0.5", 0.0001]) {
+      assert.equal(validate(tooFast), false, JSON.stringify(tooFast));
+      assert.throws(() => parsePollInterval(tooFast), /interval must be 0 \(only on input\) or 1 to 86400 seconds/);
+    }
+    assert.equal(parsePollInterval("0"), 0);
+    assert.equal(parsePollInterval(1), MIN_POLL_INTERVAL_SECONDS);
   });
 
   it("bms-bank: packs, with the address rule the runtime exports", () => {

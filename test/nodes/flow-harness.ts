@@ -1,4 +1,4 @@
-import type { Node } from "node-red";
+import type { Node, NodeStatus } from "node-red";
 import helper from "node-red-node-test-helper";
 import type { AdapterConfig } from "../../src/ble/adapter-config";
 import { bindingsFor } from "../../src/ble/central-registry";
@@ -22,6 +22,7 @@ export const OUR_NODES = [bmsAdapter, bmsPoll, bmsMos, bmsBank];
 /** RED._ is the identity in the helper, so badge texts arrive as their catalog keys. */
 export const STATUS = "@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.status.";
 export const WARN = "@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.warn.";
+export const ERRORS = "@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.errors.";
 
 export const BATTERY_1 = "AA:BB:CC:00:00:01";
 export const BATTERY_2 = "AA:BB:CC:00:00:02";
@@ -49,16 +50,38 @@ export function simAdapter(id: string, batteries: number, extra: Record<string, 
   };
 }
 
+/** A bms-poll on adapter a1 reading battery 1 on input only, wired to helper `out`; `extra` overrides any field. */
+export function pollNode(extra: Record<string, unknown> = {}): FlowNode {
+  return {
+    id: "p1",
+    type: "bms-poll",
+    z: "f1",
+    name: "",
+    adapter: "a1",
+    address: BATTERY_1,
+    topic: "",
+    interval: 0,
+    onFailure: "error",
+    staleLimit: 3,
+    wires: [["out"]],
+    ...extra,
+  };
+}
+
 /** The simulated radio behind an adapter's settings (available once its pool exists). */
-export function simulatorOf(batteries: number, cells = 4, password?: string): SimulatedBindings {
+export function simulatorOf(
+  batteries: number,
+  cells = 4,
+  options: { latency?: "instant" | "realistic"; password?: string } = {},
+): SimulatedBindings {
   const config: AdapterConfig = {
     transport: "simulator",
     simulator: {
       batteries,
       cells,
       faults: "none",
-      latency: "instant",
-      ...(password === undefined ? {} : { password }),
+      latency: options.latency ?? "instant",
+      ...(options.password === undefined ? {} : { password: options.password }),
     },
   };
   const bindings = bindingsFor(config);
@@ -127,9 +150,29 @@ export async function exchange(nodeId: string, msg: Record<string, unknown>, hel
   return next;
 }
 
+/**
+ * The first argument of every call a node made to one of the spied Node methods. The helper spies on
+ * Node.prototype, so one spy records the calls of every node in the flow: keep the calls this node made.
+ */
+function callsOf(nodeId: string, method: "status" | "warn"): unknown[] {
+  const target = node(nodeId);
+  const spy = target[method] as unknown as { args: unknown[][]; thisValues: unknown[] };
+  return spy.args.filter((_, index) => spy.thisValues[index] === target).map((args) => args[0]);
+}
+
+/** Every status badge a node has shown so far, in order. */
+export function statusesOf(nodeId: string): NodeStatus[] {
+  return callsOf(nodeId, "status") as NodeStatus[];
+}
+
 /** The texts of every status a node has shown so far. */
 export function statusTexts(nodeId: string): string[] {
-  return node(nodeId).status.args.map((args) => String((args[0] as { text?: string }).text ?? ""));
+  return statusesOf(nodeId).map((status) => String(status.text ?? ""));
+}
+
+/** Every warning a node has logged so far (the catalog key, as RED._ is the identity in the helper). */
+export function warningsOf(nodeId: string): unknown[] {
+  return callsOf(nodeId, "warn");
 }
 
 /** Waits until `predicate` holds, checking after each turn of the event loop (no fixed timing). */

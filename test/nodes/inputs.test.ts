@@ -52,16 +52,45 @@ describe("parseMosCommand", () => {
 });
 
 describe("releaseSeconds", () => {
-  it("defaults when msg.payload carries no number", () => {
-    for (const payload of [undefined, "", null, true, { a: 1 }])
-      assert.equal(releaseSeconds(payload), DEFAULT_RELEASE_SECONDS);
+  it("defaults only when msg.payload is missing: absent, null or blank", () => {
+    for (const payload of [undefined, null, "", "  "]) assert.equal(releaseSeconds(payload), DEFAULT_RELEASE_SECONDS);
   });
 
-  it("takes a number or numeric string and refuses one out of range", () => {
+  it("takes a number or a plain decimal string and refuses one out of range", () => {
     assert.equal(releaseSeconds(60), 60);
+    assert.equal(releaseSeconds(0), 0);
     assert.equal(releaseSeconds("30"), 30);
+    assert.equal(releaseSeconds(" 12.5 "), 12.5);
+    assert.equal(releaseSeconds("86400"), 86_400);
     assert.throws(() => releaseSeconds(Date.now()), invalidInput);
     assert.throws(() => releaseSeconds(-1), invalidInput);
-    assert.throws(() => releaseSeconds("soon"), invalidInput);
+    assert.throws(() => releaseSeconds(Number.NaN), invalidInput);
+    assert.throws(() => releaseSeconds("86401"), invalidInput);
+  });
+
+  it("refuses anything else instead of releasing for the default: booleans, objects, hex and exponents", () => {
+    const refused: unknown[] = [
+      true,
+      false,
+      { seconds: 60 },
+      [60],
+      Buffer.from("60"),
+      new Date(),
+      "soon",
+      "0x10",
+      "1e3",
+      "+5",
+      "-5",
+      ".5",
+      "Infinity",
+      "60s",
+    ];
+    for (const payload of refused) {
+      assert.throws(
+        () => releaseSeconds(payload),
+        (e) => invalidInput(e) && /release needs msg\.payload/.test((e as Error).message),
+        String(payload),
+      );
+    }
   });
 });

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
+import type { AdapterConfig } from "../../src/ble/adapter-config";
+import { bindingsFor } from "../../src/ble/central-registry";
+import type { SimulatedBindings } from "../../src/sim";
+import { descendantsOf } from "../support/process-tree";
 import { BATTERY_1, exchange, type FlowNode, helper, OUR_NODES, simAdapter, tab } from "./flow-harness";
 
 const BATTERIES = 4;
@@ -11,6 +15,34 @@ function flow(): FlowNode[] {
     { id: "p1", type: "bms-poll", z: "f1", adapter: "a1", address: BATTERY_1, interval: 0, wires: [["out"]] },
     { id: "out", type: "helper", z: "f1" },
   ];
+}
+
+/** The query of a pre-deploy scan of `batteries` simulated batteries, and the adapter those settings make. */
+function simScan(batteries: number, extra: Record<string, string | number | boolean> = {}) {
+  const query = { transport: "simulator", simBatteries: batteries, simCells: 4, simLatency: "instant", duration: 0.5 };
+  const config: AdapterConfig = {
+    transport: "simulator",
+    simulator: { batteries, cells: 4, faults: "none", latency: "instant" },
+  };
+  return { query: { ...query, ...extra }, config };
+}
+
+function get(query: Record<string, unknown>) {
+  return helper.request().get("/bms-adapter/scan").query(query);
+}
+
+/** The simulator behind a scan in flight: it exists from the moment the request is taken. */
+async function simulatorDuring(config: AdapterConfig): Promise<SimulatedBindings> {
+  for (let i = 0; i < 10_000; i++) {
+    const bindings = bindingsFor(config);
+    if (bindings) return bindings as unknown as SimulatedBindings;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error("no simulator appeared for the scan");
+}
+
+function timersAndImmediates(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === "Timeout" || kind === "Immediate").length;
 }
 
 interface Found {
@@ -50,6 +82,60 @@ describe("GET bms-adapter/scan", () => {
     const held = (res.body as Found[]).find((f) => f.address === BATTERY_1);
     assert.ok(held, "the held battery is listed although it does not advertise");
     assert.equal(held.linked, true);
+  });
+
+  it("shares one scan among pre-deploy requests with the same settings", async () => {
+    await helper.load(OUR_NODES, []);
+    const { query, config } = simScan(5);
+    const requests = Array.from({ length: 5 }, () => get(query));
+    const responses = Promise.all(requests.map((request) => request.then((res) => res)));
+    const simulator = await simulatorDuring(config);
+    const answers = await responses;
+    for (const res of answers) {
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, answers[0]!.body, "every request got the one scan's result");
+    }
+    assert.equal((answers[0]!.body as Found[]).length, 5);
+    assert.equal(simulator.stats().scans, 1, "the radio scanned once");
+  });
+
+  it("limits distinct scans running at once and answers 429 with { code, message } beyond the limit", async () => {
+    await helper.load(OUR_NODES, []);
+    const answers = await Promise.all([6, 7, 8].map((batteries) => get(simScan(batteries).query).then((res) => res)));
+    const statuses = answers.map((res) => res.status).sort();
+    assert.deepEqual(statuses, [200, 200, 429]);
+    const refused = answers.find((res) => res.status === 429)!;
+    assert.equal(refused.body.code, "TOO_MANY_SCANS");
+    assert.match(refused.body.message, /2 scans are already running/);
+    // Once those have finished, a scan is taken again.
+    assert.equal((await get(simScan(8).query)).status, 200);
+  });
+
+  it("runs a pre-deploy simulator scan in this process even when the query asks for the adapter host", async () => {
+    await helper.load(OUR_NODES, []);
+    const { query, config } = simScan(9, { simInHost: true });
+    const request = get(query).then((res) => res);
+    await simulatorDuring(config);
+    assert.equal(bindingsFor({ ...config, inHost: true }), undefined, "no adapter host for a scan");
+    assert.deepEqual(descendantsOf(process.pid), [], "no child process started");
+    const res = await request;
+    assert.equal(res.status, 200);
+    assert.equal((res.body as Found[]).length, 9);
+  });
+
+  it("leaves no central, simulator or timer behind after scans with many distinct settings", async () => {
+    await helper.load(OUR_NODES, []);
+    const baseline = timersAndImmediates();
+    const simulators: SimulatedBindings[] = [];
+    for (const batteries of [1, 2, 3, 4, 10, 11, 12, 13]) {
+      const { query, config } = simScan(batteries);
+      const request = get(query).then((res) => res);
+      simulators.push(await simulatorDuring(config));
+      assert.equal((await request).status, 200);
+      assert.equal(bindingsFor(config), undefined, `the central for ${batteries} batteries is gone`);
+    }
+    for (const simulator of simulators) assert.equal(simulator.pendingTimers, 0, "each simulator was disposed");
+    assert.equal(timersAndImmediates(), baseline, "no timer or immediate left behind");
   });
 
   it("answers 400 with INVALID_INPUT for bad settings or duration", async () => {

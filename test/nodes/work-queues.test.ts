@@ -79,6 +79,43 @@ describe("MosCommandQueue", () => {
     assert.equal(queue.active, 0);
   });
 
+  it("on cancelAll ends the queued commands with the reason unrun, and aborts the running ones' signal", async () => {
+    const queue = new MosCommandQueue<string>();
+    const running = gate<string>();
+    const signals: AbortSignal[] = [];
+    const ran: string[] = [];
+    const first = queue.run("A", (signal) => {
+      signals.push(signal);
+      ran.push("A1");
+      return running.promise;
+    });
+    const queued = queue.run("A", async () => {
+      ran.push("A2");
+      return "A2";
+    });
+    const otherBattery = queue.run("B", (signal) => {
+      signals.push(signal);
+      ran.push("B1");
+      return new Promise<string>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
+    });
+    await tick();
+    const reason = new Error("node closed");
+    queue.cancelAll(reason);
+    await assert.rejects(queued, (err) => err === reason);
+    await assert.rejects(otherBattery, (err) => err === reason);
+    assert.ok(signals.length === 2 && signals.every((signal) => signal.aborted && signal.reason === reason));
+    // A command already past the point of no return settles as it does.
+    running.open("A1 done");
+    assert.deepEqual(await first, { superseded: false, value: "A1 done" });
+    await assert.rejects(
+      queue.run("A", async () => "late"),
+      (err) => err === reason,
+    );
+    assert.deepEqual(ran, ["A1", "B1"]);
+    await tick();
+    assert.equal(queue.active, 0);
+  });
+
   it("passes a failure to its own command only", async () => {
     const queue = new MosCommandQueue<string>();
     const failing = queue.run("A", async () => {

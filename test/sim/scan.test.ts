@@ -46,6 +46,7 @@ describe("simulator: adapter and scanning through the real noble", () => {
     );
     assert.deepEqual(await scan(clock, noble, ["abcd"]), []);
     assert.equal((await scan(clock, noble, [])).length, 3);
+    assert.equal(b.stats().scans, 4, "each scan is counted");
   });
 
   it("re-advertises every 100-300 ms while scanning (seen with allowDuplicates) and reports once without", async () => {

@@ -32,6 +32,8 @@ export interface ScriptedBattery {
   corruptNext: number;
   /** Extra delay for replies, ms (a late reply). */
   replyDelayMs: number;
+  /** How many voltages each of the next 0x04 replies carries, one entry per reply (then `cells` again). */
+  cellsIn04: number[];
   /** 0x05 answered with status 0x80. */
   noHardwareVersion: boolean;
   /** Acknowledge 0xE1 but never lock a port (a BMS that refuses while current flows). */
@@ -124,6 +126,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
       echo: false,
       corruptNext: 0,
       replyDelayMs: 0,
+      cellsIn04: [],
       noHardwareVersion: false,
       refuseLock: false,
       lockMask: 0,
@@ -345,8 +348,9 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
     const register = request[2] as number;
     if (operation === 0xa5 && register === Register.BasicInfo) return [this.basicInfo(battery)];
     if (operation === 0xa5 && register === Register.CellVoltages) {
-      const data = new Uint8Array(battery.cells * 2);
-      for (let i = 0; i < battery.cells; i++) {
+      const cells = battery.cellsIn04.shift() ?? battery.cells;
+      const data = new Uint8Array(cells * 2);
+      for (let i = 0; i < cells; i++) {
         const mv = 3300 + i;
         data[2 * i] = mv >> 8;
         data[2 * i + 1] = mv & 0xff;

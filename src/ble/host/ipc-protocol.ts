@@ -92,7 +92,15 @@ export function decodeValue(value: unknown): unknown {
     if (keys.length === 1 && typeof record.$error === "string") return new Error(record.$error);
     if (keys.length === 1 && record.$undefined === true) return undefined;
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(record)) out[key] = decodeValue(inner);
+    // Defined, not assigned: `out["__proto__"] = …` would set the decoded object's prototype from the wire.
+    for (const [key, inner] of Object.entries(record)) {
+      Object.defineProperty(out, key, {
+        value: decodeValue(inner),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   return value;

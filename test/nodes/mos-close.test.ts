@@ -1,0 +1,246 @@
+import assert from "node:assert/strict";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import FakeTimers from "@sinonjs/fake-timers";
+import {
+  adapterNode,
+  BATTERY_1,
+  type FlowNode,
+  helper,
+  type Msg,
+  node,
+  OUR_NODES,
+  pollNode,
+  simAdapter,
+  simulatorOf,
+  tab,
+  WARN,
+} from "./flow-harness";
+
+// Issue 11 item 1: a MOSFET command must not outlive its bms-mos node. The scenarios of the issue, on the simulator
+// with realistic BLE latency (a connect takes seconds) driven by a fake clock; what was written is counted at the
+// simulated battery, not inferred from the absence of an output.
+const BATTERIES = 3;
+const REALISTIC = { simLatency: "realistic", connectTimeout: 15, commandTimeout: 3 };
+/** Node-RED delivers messages with setImmediate, which stays real; the radio's and the pool's timers are faked. */
+const FAKED = ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] as const;
+
+type Clock = ReturnType<typeof FakeTimers.install>;
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+
+function mosNode(allowWrites: boolean): FlowNode {
+  return {
+    id: "m1",
+    type: "bms-mos",
+    z: "f1",
+    name: "",
+    adapter: "a1",
+    address: BATTERY_1,
+    allowWrites,
+    wires: [["out"]],
+  };
+}
+
+function flow(extra: FlowNode[] = []): FlowNode[] {
+  return [
+    tab,
+    simAdapter("a1", BATTERIES, REALISTIC),
+    mosNode(true),
+    ...extra,
+    { id: "out", type: "helper", z: "f1" },
+    { id: "c1", type: "catch", z: "f1", scope: null, uncaught: false, wires: [["caught"]] },
+    { id: "caught", type: "helper", z: "f1" },
+  ];
+}
+
+const POLL = pollNode({ wires: [["polled"]] });
+
+describe("bms-mos closing with commands in flight (realistic latency, fake clock)", () => {
+  let clock: Clock;
+  const outputs: Msg[] = [];
+  const caught: Msg[] = [];
+
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  beforeEach(() => {
+    clock = FakeTimers.withGlobal(globalThis).install({ toFake: [...FAKED], now: Date.UTC(2025, 5, 1, 12) });
+    outputs.length = 0;
+    caught.length = 0;
+  });
+  afterEach(async () => {
+    await settle(helper.unload());
+    clock.uninstall();
+  });
+
+  /** Moves simulated time on, letting Node-RED's real setImmediate deliveries run between steps. */
+  async function advance(ms: number, step = 5): Promise<void> {
+    for (let waited = 0; waited < ms; waited += step) {
+      await clock.tickAsync(step);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Drives the fake clock until the promise settles (an unload, whose disconnects take simulated time). */
+  async function settle<T>(promise: Promise<T>): Promise<T> {
+    let done = false;
+    const watched = promise.finally(() => {
+      done = true;
+    });
+    for (let i = 0; !done && i < 20_000; i++) await advance(5);
+    return watched;
+  }
+
+  /**
+   * Waits for a load or deploy in real time only, with the simulated clock standing still, so the radio is exactly
+   * where the test left it when the nodes close.
+   */
+  function deployed<T>(promise: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const safety = realSetTimeout(() => reject(new Error("the deploy did not finish")), 30_000);
+      promise.then(resolve, reject).finally(() => realClearTimeout(safety));
+    });
+  }
+
+  async function load(nodes: FlowNode[]): Promise<void> {
+    await deployed(helper.load(OUR_NODES, nodes));
+    node("out").on("input", (msg: Msg) => outputs.push(msg));
+    node("caught").on("input", (msg: Msg) => caught.push(msg));
+  }
+
+  /** Re-attaches the recorders after a deploy that replaced the helper nodes' instances. */
+  function record(): void {
+    for (const [id, into] of [
+      ["out", outputs],
+      ["caught", caught],
+    ] as const) {
+      const target = node(id);
+      if (target.listenerCount("input") === 0) target.on("input", (msg: Msg) => into.push(msg));
+    }
+  }
+
+  it("a modified-nodes deploy that unticks Allow switching cancels 'off' while connecting and the queued command", async () => {
+    const original = flow();
+    await load(original);
+    const sim = simulatorOf(BATTERIES, 4, { latency: "realistic" });
+    const before = sim.stats();
+    node("m1").receive({ payload: "off", n: 1 });
+    await advance(500);
+    assert.match(adapterNode("a1").pool().linkState(BATTERY_1), /searching|connecting/, "the link is still coming up");
+    node("m1").receive({ payload: { charge: false }, n: 2 });
+
+    const redeployed = original.map((n) => (n.id === "m1" ? mosNode(false) : n));
+    await deployed(helper.setFlows(redeployed, "nodes"));
+    const writesAtClose = sim.stats().mosWrites;
+    record();
+    await advance(60_000, 50);
+
+    assert.equal(writesAtClose, before.mosWrites);
+    assert.equal(sim.stats().mosWrites, before.mosWrites, "no 0xE1 write reached the battery, then or later");
+    assert.deepEqual(sim.battery(BATTERY_1)!.mosLock, { charge: false, discharge: false }, "both FETs stay on");
+    assert.deepEqual(
+      caught.map((msg) => [msg.n, msg.error.code]).sort(),
+      [
+        [1, "NODE_CLOSED"],
+        [2, "NODE_CLOSED"],
+      ],
+      "each cancelled message ended with a typed error",
+    );
+    assert.equal(outputs.length, 0, "the closed node sent nothing");
+    const pool = adapterNode("a1").pool();
+    assert.equal(pool.diagnostics().leasesHeld, 0);
+    assert.equal(pool.diagnostics().slotWaiters, 0);
+  });
+
+  it("deleting the bms-mos node while a bms-poll keeps the adapter alive writes nothing", async () => {
+    const original = flow([POLL, { id: "polled", type: "helper", z: "f1" }]);
+    await load(original);
+    const sim = simulatorOf(BATTERIES, 4, { latency: "realistic" });
+    const before = sim.stats();
+    node("m1").receive({ payload: "off", n: 1 });
+    await advance(500);
+    node("m1").receive({ payload: { discharge: false }, n: 2 });
+
+    await deployed(
+      helper.setFlows(
+        original.filter((n) => n.id !== "m1"),
+        "nodes",
+      ),
+    );
+    record();
+    const polled: Msg[] = [];
+    node("polled").on("input", (msg: Msg) => polled.push(msg));
+    node("p1").receive({});
+    await advance(60_000, 50);
+
+    assert.equal(polled.length, 1, "the poll node still reads the battery over the same adapter");
+    assert.deepEqual(polled[0]!.payload.mos, { charge: true, discharge: true });
+    assert.equal(sim.stats().mosWrites, before.mosWrites, "no 0xE1 write reached the battery");
+    assert.deepEqual(sim.battery(BATTERY_1)!.mosLock, { charge: false, discharge: false });
+    assert.deepEqual(caught.map((msg) => [msg.n, msg.error.code]).sort(), [
+      [1, "NODE_CLOSED"],
+      [2, "NODE_CLOSED"],
+    ]);
+    assert.equal(outputs.length, 0);
+  });
+
+  it("a command that finds nothing to switch while the node closes ends quietly: no write, no output, no warning", async () => {
+    const original = flow();
+    await load(original);
+    const sim = simulatorOf(BATTERIES, 4, { latency: "realistic" });
+    node("m1").receive({ payload: "on", n: 0 });
+    await advance(10_000, 50);
+    const requests = sim.stats().requests;
+    node("m1").receive({ payload: "on", n: 1 });
+    for (let i = 0; i < 2_000 && sim.stats().requests === requests; i++) await advance(1, 1);
+    const oldNode = node("m1");
+    await deployed(
+      helper.setFlows(
+        original.map((n) => (n.id === "m1" ? mosNode(false) : n)),
+        "nodes",
+      ),
+    );
+    record();
+    await advance(10_000, 50);
+    assert.equal(sim.stats().mosWrites, 0);
+    assert.equal(outputs.length, 1, "only the first command's output");
+    assert.equal(caught.length, 0);
+    assert.ok(!oldNode.warn.args.some((args) => args[0] === `${WARN}finishedAfterClose`));
+  });
+
+  it("a write already on the wire when the node closes is read back, nothing more is written, nothing is sent", async () => {
+    const original = flow();
+    await load(original);
+    const sim = simulatorOf(BATTERIES, 4, { latency: "realistic" });
+    // Bring the link up with a command that changes nothing (both FETs are on).
+    node("m1").receive({ payload: "on", n: 0 });
+    await advance(10_000, 50);
+    assert.equal(outputs.length, 1);
+    assert.equal(outputs[0]!.bms.written, false);
+
+    const mosWrites = sim.stats().mosWrites;
+    node("m1").receive({ payload: "off", n: 1 });
+    for (let i = 0; i < 2_000 && sim.stats().mosWrites === mosWrites; i++) await advance(1, 1);
+    assert.equal(sim.stats().mosWrites, mosWrites + 1, "the 0xE1 write is on the wire");
+    const oldNode = node("m1");
+    await deployed(
+      helper.setFlows(
+        original.map((n) => (n.id === "m1" ? mosNode(false) : n)),
+        "nodes",
+      ),
+    );
+    const requestsAtClose = sim.stats().requests;
+    record();
+    await advance(10_000, 50);
+
+    assert.equal(sim.stats().mosWrites, mosWrites + 1, "the write was not repeated");
+    assert.equal(
+      sim.stats().requests - requestsAtClose,
+      1,
+      "only the read-back went out after close, no exit-factory write",
+    );
+    assert.deepEqual(sim.battery(BATTERY_1)!.mosLock, { charge: true, discharge: true }, "the BMS did switch off");
+    assert.equal(outputs.length, 1, "the closed node sent nothing");
+    assert.equal(caught.length, 0);
+    assert.ok(oldNode.warn.args.some((args) => args[0] === `${WARN}finishedAfterClose`));
+  });
+});
