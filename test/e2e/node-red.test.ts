@@ -1,5 +1,5 @@
 // End to end: the package as `npm pack` publishes it, installed into a fresh user directory, running in a real
-// Node-RED 4 process with every example on the simulator; observed only from outside, through the admin HTTP API
+// Node-RED process with every example on the simulator; observed only from outside, through the admin HTTP API
 // and the editor's websocket, as a user's browser sees it.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -9,6 +9,7 @@ import { AdminApi } from "../support/admin-api";
 import { CommsClient, debugMessage, fromDebugNode, type StatusData } from "../support/comms-client";
 import { type Example, exampleFlows, type FlowNode } from "../support/example-flows";
 import { freeLoopbackPort } from "../support/free-port";
+import { NODE_RED_VERSION } from "../support/node-red-install";
 import { NodeRedProcess } from "../support/node-red-process";
 import { PROBE, probeFlow } from "../support/probe-flow";
 import { descendantsOf, isAlive } from "../support/process-tree";
@@ -77,6 +78,15 @@ describe("Node-RED end to end (package installed from npm pack)", () => {
     await comms?.close();
     await red?.stop("SIGKILL");
     if (work !== undefined) removeDir(work);
+  });
+
+  it("runs the Node-RED the test support chose, on the Node.js running the suite", async () => {
+    // The admin API's diagnostics report (Help > About in the editor) names both, as the runtime sees them.
+    const report = await api.getJson<{ nodejs: { version: string }; runtime: { version: string } }>("diagnostics");
+    // "-git" is Node-RED's mark for a runtime that sees a .git four folders above its runtime package: true of the
+    // devDependency inside this repository.
+    assert.ok([NODE_RED_VERSION, `${NODE_RED_VERSION}-git`].includes(report.runtime.version), report.runtime.version);
+    assert.equal(report.nodejs.version, process.version);
   });
 
   it("lists the module's three node types, loaded without error", async () => {

@@ -1,8 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import * as path from "node:path";
-
-/** red.js of the node-red devDependency: run directly, because killing an `npx` wrapper leaves the server running. */
-export const RED_JS = path.join(path.dirname(require.resolve("node-red/package.json")), "red.js");
+import { RED_JS } from "./node-red-install";
 
 export interface NodeRedStartOptions {
   userDir: string;
@@ -14,7 +11,7 @@ export interface NodeRedStartOptions {
 }
 
 /**
- * A real Node-RED 4 process on a loopback port, started the way a user starts it. It keeps its log so a failing
+ * A real Node-RED process (the version test/support/node-red-install.ts chose) on a loopback port, started the way a user starts it. It keeps its log so a failing
  * test can show what the runtime said.
  */
 export class NodeRedProcess {
