@@ -14,6 +14,13 @@ export class AdminApi {
     return { status: response.status, contentType: response.headers.get("content-type") };
   }
 
+  /** POSTs a multipart form, as the editor's uploads do (jQuery with a FormData body); answers the JSON reply. */
+  async postForm<T = unknown>(pathName: string, form: FormData): Promise<T> {
+    const response = await fetch(new URL(pathName, this.baseUrl), { method: "POST", body: form });
+    if (!response.ok) throw new Error(`POST ${pathName}: HTTP ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+
   /** Deploys `flows` with the given deployment type ("full", "nodes" or "flows"), as the editor's Deploy menu does. */
   async deploy(flows: unknown[], type: "full" | "nodes" | "flows"): Promise<void> {
     const response = await fetch(new URL("flows", this.baseUrl), {

@@ -8,6 +8,8 @@ export interface NodeRedStartOptions {
   flowFile?: string;
   /** How long to wait for "Started flows" before giving up (a cold start takes a few seconds). */
   startTimeoutMs?: number;
+  /** Settings on top of the defaults, each passed as `-D key=value` (value JSON), e.g. editorTheme.palette.upload. */
+  settings?: Record<string, unknown>;
 }
 
 /**
@@ -51,8 +53,13 @@ export class NodeRedProcess {
       "editorTheme.tours=false",
       "--no-telemetry",
     ];
+    for (const [key, value] of Object.entries(options.settings ?? {}))
+      args.push("-D", `${key}=${JSON.stringify(value)}`);
     if (options.flowFile !== undefined) args.push(options.flowFile);
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // A palette install runs npm in the user directory: it takes packages from the npm cache when they are there,
+    // as the suites' own installs do (--prefer-offline).
+    const env = { ...process.env, npm_config_prefer_offline: "true" };
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     const red = new NodeRedProcess(child, options.port);
     try {
       await red.waitForLog(/Started flows|Waiting for missing types/, options.startTimeoutMs ?? 60_000);
