@@ -19,7 +19,8 @@ import {
 import { freeLoopbackPort } from "../support/free-port";
 import { NodeRedProcess } from "../support/node-red-process";
 import { PROBE, probeFlow } from "../support/probe-flow";
-import { createUserDir, makeTempDir, REPO_ROOT, removeDir } from "../support/user-dir";
+import { REPO_ROOT } from "../support/repository";
+import { createUserDir, makeTempDir, removeDir } from "../support/user-dir";
 
 const SECOND_BATTERY = "AA:BB:CC:00:00:02";
 /** A bms-mos node beside the probe, never triggered: the suite only opens its dialog. */

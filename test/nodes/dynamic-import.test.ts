@@ -5,12 +5,10 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { PACKAGE_NAME, REPO_ROOT } from "../support/user-dir";
-
-const manifest = require(path.join(REPO_ROOT, "package.json")) as { "node-red": { nodes: Record<string, string> } };
+import { MANIFEST, PACKAGE_NAME, REPO_ROOT } from "../support/repository";
 
 describe("CommonJS output under dynamic import()", () => {
-  for (const [type, file] of Object.entries(manifest["node-red"].nodes)) {
+  for (const [type, file] of Object.entries(MANIFEST["node-red"].nodes)) {
     it(`${file}: import() gives the ${type} registering function that require() gives`, async () => {
       const full = path.join(REPO_ROOT, file);
       const namespace = await import(pathToFileURL(full).href);

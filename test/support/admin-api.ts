@@ -1,3 +1,11 @@
+/** A node set as GET /nodes lists it: one node file of a module, with the types it registered or its load error. */
+export interface NodeSet {
+  module: string;
+  types: string[];
+  enabled: boolean;
+  err?: string;
+}
+
 /** Small client for Node-RED's admin HTTP API (no adminAuth in tests, so no token). */
 export class AdminApi {
   constructor(private readonly baseUrl: string) {}
@@ -6,6 +14,11 @@ export class AdminApi {
     const response = await fetch(new URL(pathName, this.baseUrl), { headers: { Accept: "application/json" } });
     if (!response.ok) throw new Error(`GET ${pathName}: HTTP ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
+  }
+
+  /** The node sets Node-RED has loaded from `module`. */
+  async nodeSetsOf(module: string): Promise<NodeSet[]> {
+    return (await this.getJson<NodeSet[]>("nodes")).filter((set) => set.module === module);
   }
 
   async getStatus(pathName: string): Promise<{ status: number; contentType: string | null }> {

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { NODE_RED_MAJOR, NODE_RED_VERSION } from "./node-red-install";
-import { REPO_ROOT } from "./user-dir";
+import { REPO_ROOT } from "./repository";
 
 /**
  * The editor in headless Chromium, for the browser suites: Debian's Chromium driven by playwright-core, the

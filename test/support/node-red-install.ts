@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { REPO_ROOT } from "./user-dir";
+import { REPO_ROOT } from "./repository";
 
 /**
  * The one place the suites find Node-RED: the test helper's runtime, red.js for the processes the end-to-end and

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { NPM_TEST_ENV } from "./install-commands";
 import { RED_JS } from "./node-red-install";
 
 export interface NodeRedStartOptions {
@@ -56,9 +57,8 @@ export class NodeRedProcess {
     for (const [key, value] of Object.entries(options.settings ?? {}))
       args.push("-D", `${key}=${JSON.stringify(value)}`);
     if (options.flowFile !== undefined) args.push(options.flowFile);
-    // A palette install runs npm in the user directory: it takes packages from the npm cache when they are there,
-    // as the suites' own installs do (--prefer-offline).
-    const env = { ...process.env, npm_config_prefer_offline: "true" };
+    // A palette install runs npm in the user directory, with the npm settings of the suites' own installs.
+    const env = { ...process.env, ...NPM_TEST_ENV };
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     const red = new NodeRedProcess(child, options.port);
     try {
