@@ -1,5 +1,6 @@
-// The palette manager's upload (Manage palette ▸ Install ▸ upload, shown with editorTheme.palette.upload): the
-// `npm pack` tarball posted to the admin API exactly as the editor posts it (multipart form, field "tarball",
+// The palette manager's upload (Manage palette ▸ Install ▸ upload; the admin API takes a tarball unless
+// editorTheme.palette.upload or externalModules.palette.allowUpload is false, and the suite sets the former to
+// true, as a user enabling it would): the `npm pack` tarball posted to the admin API exactly as the editor posts it (multipart form, field "tarball",
 // POST /nodes) into a running Node-RED whose user directory has never seen the package. Node-RED installs it with
 // npm, registers the node types without a restart, and a deployed flow polls the simulator.
 import assert from "node:assert/strict";
