@@ -12,6 +12,8 @@ export const TARGETS = {
   flowPollsPerS: 2000,
   bytesPerLink: 64 * 1024,
   framesPerS: 500_000,
+  hciCpuUsPerPoll: 1_000,
+  hciPollsPerS: 1_000,
 } as const;
 
 const mark = (ok: boolean | null) => (ok === null ? "n/a" : ok ? "yes" : "NO");
@@ -73,6 +75,30 @@ export function formatReport(r: BenchResults): string {
       ["frames decoded/s", n(r.decode.framesPerS), `>= ${n(TARGETS.framesPerS)}`, mark(r.decode.framesPerS >= 500_000)],
     ],
   );
+  const h = r.hci;
+  const hciCpu = h === null ? null : h.hostCpuUsPerPoll + h.parentCpuUsPerPoll;
+  const hci = formatTable(
+    "Through noble's HCI stack on the emulated controller (btvirt has no radio timing: CPU and protocol cost)",
+    ["figure", "value", "target", "met"],
+    [
+      ["hci.pollMedianMs (kept link)", n(h?.pollMedianMs, 2), "", ""],
+      ["hci.connectCycleMs (connect, discovery, subscribe, poll)", n(h?.connectCycleMs, 1), "", ""],
+      ["hci.hostCpuUsPerPoll (adapter host child)", n(h?.hostCpuUsPerPoll, 0), "", ""],
+      ["hci.parentCpuUsPerPoll (Node-RED side, IPC included)", n(h?.parentCpuUsPerPoll, 0), "", ""],
+      [
+        "host + parent CPU µs/poll",
+        n(hciCpu, 0),
+        `<= ${n(TARGETS.hciCpuUsPerPoll)}`,
+        mark(hciCpu === null ? null : hciCpu <= TARGETS.hciCpuUsPerPoll),
+      ],
+      [
+        "hci.pollsPerS (sequential)",
+        n(h?.pollsPerS),
+        `>= ${n(TARGETS.hciPollsPerS)}`,
+        mark(h === null ? null : h.pollsPerS >= TARGETS.hciPollsPerS),
+      ],
+    ],
+  );
   const goals = formatTable(
     "Targets",
     ["goal", "measured", "met"],
@@ -101,5 +127,5 @@ export function formatReport(r: BenchResults): string {
   );
   const m = r.machine;
   const footer = `Machine: ${m.cpuModel} (${m.cpuCount} cores), Node ${m.node}, ${m.platform}. Bench took ${n(r.durationS, 0)} s.`;
-  return [latency, round8, soak, other, goals, footer].join("\n\n");
+  return [latency, round8, soak, other, hci, goals, footer].join("\n\n");
 }

@@ -12,6 +12,7 @@ import {
 import { formatReport } from "./report";
 import { benchDecode } from "./scenarios/decode";
 import { measureFlowThroughput } from "./scenarios/flow-throughput";
+import { hciFigures } from "./scenarios/hci";
 
 /**
  * `npm run bench`: every figure of the "Prove it" issue in one run, printed as tables and written to
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
     progress(`  flow figure missing: ${(error as Error).message}`);
   }
   if (flowPollsPerS === null) progress("  flow figure missing: the bms-poll node could not run a poll");
+  progress("through noble's HCI stack on the emulated controller");
+  const hciRun = await hciFigures(SETTINGS.throughputBudgetMs);
+  if ("missing" in hciRun) progress(`  hci figures missing: the emulator needs ${hciRun.missing}`);
   progress("memory per cached link");
   const memory = await memoryFigures();
   progress("poll latency (one battery)");
@@ -72,6 +76,7 @@ async function main(): Promise<void> {
     },
     memory: { bytesPerLink: memory.bytesPerLink, heapGrowthBytes: heap.growthBytes, heapTrend: heap.trend },
     decode: { framesPerS: decode.framesPerS },
+    hci: "missing" in hciRun ? null : hciRun,
   };
   writeResults({
     ...results,

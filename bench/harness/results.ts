@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { HciFigures } from "../scenarios/hci";
 import type { MachineInfo } from "./machine";
 
 /** The connection strategies compared side by side (bench/policies). */
@@ -33,6 +34,8 @@ export interface BenchResults {
   throughput: { poolPollsPerS: number; poolCpuUsPerPoll: number; flowPollsPerS: number | null };
   memory: { bytesPerLink: number; heapGrowthBytes: number; heapTrend: boolean };
   decode: { framesPerS: number };
+  /** Through noble's real HCI stack on the emulated controller; null when the emulator cannot be built here. */
+  hci: HciFigures | null;
   /** Settings and per-policy detail beyond the contract keys. */
   detail?: Record<string, unknown>;
 }

@@ -1,35 +1,31 @@
-import { encodeResponse, Register } from "../../src/protocol";
+import { encodeBasicInfo, encodeResponse, Register } from "../../src/protocol";
 
 /** BLE notifications carry at most 20 bytes at the MTU of 23 a JBD module keeps (PROTOCOL 1.3). */
 export const NOTIFICATION_BYTES = 20;
 
 const CELLS = 16;
-const NTC_COUNT = 3;
 
 function u16(view: DataView, offset: number, value: number): void {
   view.setUint16(offset, value & 0xffff, false);
 }
 
-/** A plausible 16-cell 0x03 frame (classic firmware, 3 NTCs), laid out per PROTOCOL 3.1. */
+/** A plausible 16-cell 0x03 frame (classic firmware, 3 NTCs). */
 export function basicInfoFrame16(): Uint8Array {
-  const data = new Uint8Array(23 + 2 * NTC_COUNT);
-  const view = new DataView(data.buffer);
-  u16(view, 0, 5312); // 53.12 V
-  u16(view, 2, -1234); // -12.34 A: discharging, exercises the signed path
-  u16(view, 4, 8523); // 85.23 Ah residual
-  u16(view, 6, 10000); // 100.00 Ah nominal
-  u16(view, 8, 42); // cycles
-  u16(view, 10, ((25 << 9) | (3 << 5) | 28) & 0xffff); // 2025-03-28
-  u16(view, 12, 0b0000_0000_0010_0100); // balancing cells 3 and 6
-  u16(view, 14, 0);
-  u16(view, 16, 0); // no protection
-  data[18] = 0x80; // software 8.0
-  data[19] = 85; // SOC %
-  data[20] = 0x03; // both MOSFETs on
-  data[21] = CELLS;
-  data[22] = NTC_COUNT;
-  for (let i = 0; i < NTC_COUNT; i++) u16(view, 23 + 2 * i, 2981 + 10 * i); // 25.0, 26.0, 27.0 °C
-  return encodeResponse(Register.BasicInfo, 0, data);
+  return encodeBasicInfo({
+    voltage: 53.12,
+    current: -12.34, // discharging: exercises the signed path
+    residualCapacity: 85.23,
+    nominalCapacity: 100,
+    cycles: 42,
+    productionDate: "2025-03-28",
+    balancing: Array.from({ length: CELLS }, (_, i) => i === 2 || i === 5), // cells 3 and 6
+    protectionWord: 0,
+    softwareVersion: "8.0",
+    stateOfCharge: 85,
+    mos: { charge: true, discharge: true },
+    cellCount: CELLS,
+    temperatures: [25, 26, 27],
+  });
 }
 
 /** The matching 0x04 frame: 16 cells around 3.32 V with a few millivolts of spread. */

@@ -14,5 +14,7 @@ export type AdapterConfig =
 export function adapterKey(config: AdapterConfig): string {
   if (config.transport === "hci") return `hci:${config.hciDevice}`;
   const s = config.simulator;
-  return `sim:${config.inHost ? "host" : "local"}:${s.batteries}:${s.cells}:${s.faults}:${s.latency}:${s.seed ?? "-"}`;
+  // The password last: a module password may contain ":" itself.
+  const settings = `${s.batteries}:${s.cells}:${s.faults}:${s.latency}:${s.seed ?? "-"}:${s.password ?? ""}`;
+  return `sim:${config.inHost ? "host" : "local"}:${settings}`;
 }

@@ -9,7 +9,12 @@ import { BleLink } from "./ble-link";
 import { ConnectGate } from "./connect-gate";
 import { isJbdService, JBD_GATT_LAYOUTS, JBD_SERVICE_UUIDS, shortUuid } from "./jbd-gatt";
 import { ListenerScope, scopedOperation } from "./listener-scope";
-import { BINDINGS_UNAVAILABLE_EVENT, type BindingsUnavailableEvent, type NobleBindings } from "./noble-bindings";
+import {
+  BINDINGS_UNAVAILABLE_EVENT,
+  type BindingsUnavailableEvent,
+  type NobleBindings,
+  restartableBindings,
+} from "./noble-bindings";
 
 /** Adapter states as noble reports them; anything but poweredOn means no link can exist. */
 export type CentralState = "unknown" | "resetting" | "unsupported" | "unauthorized" | "poweredOff" | "poweredOn";
@@ -17,6 +22,8 @@ export type CentralState = "unknown" | "resetting" | "unsupported" | "unauthoriz
 /** The part of a noble instance we use (the module typings describe only the default singleton). */
 interface NobleInstance extends EventEmitter {
   readonly state: CentralState;
+  /** noble's registry of the Peripheral objects it has created (no public accessor); read by leak checks only. */
+  readonly _peripherals: Record<string, EventEmitter>;
   startScanning(serviceUuids?: string[], allowDuplicates?: boolean): void;
   stopScanning(): void;
 }
@@ -66,8 +73,14 @@ export class BleCentral extends EventEmitter {
   private readonly bindings: NobleBindings;
   private readonly gate = new ConnectGate();
   private readonly links = new Set<BleLink>();
-  /** Peripherals whose connect we cancelled: a late success from the controller must be disconnected. */
-  private readonly orphanGuards = new Map<string, { peripheral: Peripheral; listener: (error: unknown) => void }>();
+  /**
+   * Peripherals whose connect we cancelled: a late success from the controller must be disconnected, and a cancel
+   * the controller never answers (no connect event at all) means noble still holds the connect pending.
+   */
+  private readonly orphanGuards = new Map<
+    string,
+    { peripheral: Peripheral; listener: (error: unknown) => void; unanswered: ReturnType<typeof setTimeout> }
+  >();
   private readonly disconnectTimeoutMs: number;
   private readonly log: (message: string) => void;
   private unavailable: BmsError | undefined;
@@ -98,14 +111,23 @@ export class BleCentral extends EventEmitter {
     return this.links.size;
   }
 
-  /** Listener counts on noble, the bindings and this central, for leak checks. */
-  listenerCounts(): { noble: number; bindings: number; central: number; orphanGuards: number } {
+  /**
+   * Listener counts on noble, the bindings, this central and noble's peripheral objects (which noble keeps for the
+   * life of the process, so a listener a closed link forgets there is never freed), for leak checks. The orphan
+   * guards are counted on their own, not among the peripherals' listeners.
+   */
+  listenerCounts(): { noble: number; bindings: number; central: number; peripherals: number; orphanGuards: number } {
     const count = (emitter: EventEmitter) =>
       emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0);
+    const onPeripherals = Object.values(this.noble._peripherals).reduce(
+      (sum, peripheral) => sum + count(peripheral),
+      0,
+    );
     return {
       noble: count(this.noble),
       bindings: count(this.bindings),
       central: count(this),
+      peripherals: onPeripherals - this.orphanGuards.size,
       orphanGuards: this.orphanGuards.size,
     };
   }
@@ -303,6 +325,8 @@ export class BleCentral extends EventEmitter {
         write: layout.write,
         disconnectTimeoutMs: this.disconnectTimeoutMs,
         log: this.log,
+        onDisconnectUnconfirmed: (unconfirmed) =>
+          this.distrustAdapter(`${unconfirmed} never confirmed the disconnect (noble still counts the link as live)`),
       });
       this.links.add(link);
       link.onClose(() => this.links.delete(link));
@@ -310,6 +334,11 @@ export class BleCentral extends EventEmitter {
       return link;
     } catch (error) {
       this.disconnectQuietly(peripheral);
+      if (error instanceof BmsError && error.code === "CONNECT_TIMEOUT") {
+        // The link came up but discovery or subscribe never finished: noble's HCI layer holds something it will
+        // never send (ACL credits taken by a dead link), and every later connect would hang the same way.
+        this.distrustAdapter(`${address} connected but did not finish discovery within ${timeoutMs} ms`);
+      }
       throw error;
     }
   }
@@ -376,14 +405,34 @@ export class BleCentral extends EventEmitter {
       }
     };
     peripheral.on("connect", listener);
-    this.orphanGuards.set(peripheral.id, { peripheral, listener });
+    // A controller answers a cancel with the connect's end (an error, or a late success); without either, noble keeps
+    // the connect pending and queues every later connect of this adapter behind it for ever.
+    const unanswered = setTimeout(() => {
+      if (this.orphanGuards.get(peripheral.id)?.listener !== listener) return;
+      this.distrustAdapter(`the controller never answered the cancel of the connect to ${address}`);
+    }, this.disconnectTimeoutMs);
+    unanswered.unref?.();
+    this.orphanGuards.set(peripheral.id, { peripheral, listener, unanswered });
   }
 
   private dropOrphanGuard(id: string): void {
     const guard = this.orphanGuards.get(id);
     if (!guard) return;
+    clearTimeout(guard.unanswered);
     guard.peripheral.removeListener("connect", guard.listener);
     this.orphanGuards.delete(id);
+  }
+
+  /**
+   * noble's record of the controller no longer matches the controller: start the bindings afresh where they can be
+   * (the adapter host restarts its child; every link is reported lost and the pool reconnects). Bindings without
+   * that ability (the simulator in this process) keep going as before.
+   */
+  private distrustAdapter(reason: string): void {
+    const restartable = restartableBindings(this.bindings);
+    if (!restartable) return;
+    this.log(`restarting the adapter: ${reason}`);
+    restartable.restartAdapter(reason);
   }
 
   /** Disconnects a peripheral that never became a link; only when noble believes it is connected (see BleLink). */

@@ -13,6 +13,8 @@ export interface BleLinkParts {
   write: Characteristic;
   disconnectTimeoutMs: number;
   log?: (message: string) => void;
+  /** The radio never confirmed our disconnect: what the host still holds for this link is unknown. */
+  onDisconnectUnconfirmed?: (address: string) => void;
 }
 
 /**
@@ -31,6 +33,7 @@ export class BleLink {
   private readonly writeWithoutResponse: boolean;
   private readonly disconnectTimeoutMs: number;
   private readonly log: (message: string) => void;
+  private readonly onDisconnectUnconfirmed: (address: string) => void;
   private readonly dataHandlers = new Set<DataHandler>();
   private readonly closeHandlers = new Set<CloseHandler>();
   private open = true;
@@ -55,6 +58,7 @@ export class BleLink {
     this.writeCharacteristic = parts.write;
     this.disconnectTimeoutMs = parts.disconnectTimeoutMs;
     this.log = parts.log ?? (() => {});
+    this.onDisconnectUnconfirmed = parts.onDisconnectUnconfirmed ?? (() => {});
     this.connectedAt = Date.now();
     // Old dongles only offer write-with-response (PROTOCOL 1.2); everything else gets the faster write command.
     this.writeWithoutResponse = (parts.write.properties ?? []).includes("writeWithoutResponse");
@@ -124,8 +128,10 @@ export class BleLink {
         this.peripheral.disconnect();
       },
     ).catch(() => {
-      // The radio stays silent: the link is ours no longer either way, and noble's state says disconnecting.
+      // The radio stays silent: the link is ours no longer either way, but noble still counts it as live (a vanished
+      // peer, or a Disconnection Complete with an error status that noble ignores), with whatever it had in flight.
       this.log(`${this.address} did not confirm the disconnect within ${this.disconnectTimeoutMs} ms`);
+      this.onDisconnectUnconfirmed(this.address);
     });
     return this.closing;
   }

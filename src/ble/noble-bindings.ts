@@ -114,3 +114,19 @@ export interface BindingsUnavailableEvent {
   message: string;
 }
 export const BINDINGS_UNAVAILABLE_EVENT = "unavailable";
+
+/**
+ * Extension, not part of noble: bindings whose HCI state can be started afresh. The central asks for it when noble's
+ * record of the controller can no longer be trusted (a disconnect the controller never confirmed, a connect that
+ * timed out after the link came up, a connect cancel that was never answered): noble 1.9.2 then keeps a dead
+ * handle's ACL credit or a pending connect for ever, and every later connect of that adapter hangs. The adapter host
+ * does it by replacing its child (a fresh HCI socket and noble); every link is reported lost, as on any restart.
+ */
+export interface RestartableBindings {
+  restartAdapter(reason: string): void;
+}
+
+export function restartableBindings(bindings: NobleBindings): RestartableBindings | undefined {
+  const candidate = bindings as Partial<RestartableBindings>;
+  return typeof candidate.restartAdapter === "function" ? (candidate as RestartableBindings) : undefined;
+}

@@ -2,6 +2,7 @@ import type { NodeDef } from "node-red";
 import type { AdapterConfig } from "../ble/adapter-config";
 import { BmsError } from "../errors";
 import type { PoolOptions } from "../pool/types";
+import { isAuthPassword } from "../protocol/auth";
 import type { FaultProfileName, LatencyModelName } from "../sim/options";
 
 /**
@@ -22,6 +23,7 @@ export interface AdapterSettingsInput {
   simFaults?: unknown;
   simLatency?: unknown;
   simInHost?: unknown;
+  simPassword?: unknown;
 }
 
 export type AdapterNodeDef = NodeDef & AdapterSettingsInput;
@@ -80,6 +82,15 @@ export function parseAdapterSettings(input: AdapterSettingsInput): AdapterSettin
     return fallback;
   };
 
+  // Blank = modules without FF AA; otherwise the rule encodeAuthPassword applies, so the simulator can be opened.
+  const simPassword = (): { password?: string } => {
+    const raw = input.simPassword;
+    if (raw === undefined || raw === null || raw === "") return {};
+    if (isAuthPassword(raw)) return { password: raw };
+    problems.push("simPassword must be empty or exactly 6 printable ASCII characters");
+    return {};
+  };
+
   const transport = oneOf("transport", ["hci", "simulator"] as const, "hci");
   const options: Omit<PoolOptions, "log"> = {
     idleTimeoutMs: num("idleTimeout") * 1000,
@@ -99,6 +110,7 @@ export function parseAdapterSettings(input: AdapterSettingsInput): AdapterSettin
             cells: num("simCells"),
             faults: oneOf("simFaults", FAULT_PROFILES, "none"),
             latency: oneOf("simLatency", LATENCY_MODELS, "realistic"),
+            ...simPassword(),
           },
           // The simulator behind the same child-process path real hardware takes (tests, and trying that path).
           inHost: input.simInHost === true || input.simInHost === "true",

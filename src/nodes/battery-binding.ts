@@ -1,8 +1,8 @@
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { BmsError, isBmsError } from "../errors";
 import type { BmsPool } from "../pool/types";
+import { normalizeAddress } from "../protocol/address";
 import type { AdapterUser, BmsAdapterNode } from "./adapter-node";
-import { normalizeAddress } from "./address";
 import { isControlTopic, runControlTopic } from "./control-topic";
 import { NodeBadge } from "./node-badge";
 import type { Translate } from "./status-badge";

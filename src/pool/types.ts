@@ -126,7 +126,7 @@ export interface PoolDiagnostics {
   /** Listeners on the pool itself (users' "state"/"adapter" listeners). */
   poolListeners: number;
   /** Listeners on the shared central, its noble instance and its bindings (shared by every pool on the adapter). */
-  centralListeners: { noble: number; bindings: number; central: number; orphanGuards: number };
+  centralListeners: { noble: number; bindings: number; central: number; peripherals: number; orphanGuards: number };
   /** Open links on the whole adapter (every pool sharing it). */
   centralOpenLinks: number;
   closed: boolean;

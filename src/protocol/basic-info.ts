@@ -5,13 +5,18 @@ import { ProtocolError } from "./protocol-error";
 import { Register } from "./registers";
 
 /** Data bytes before the NTC temperatures (PROTOCOL 3.1). */
-const FIXED_LENGTH = 23;
+export const FIXED_LENGTH = 23;
 /** The newer firmware trailer after the NTCs: humidity, alarm, full-charge and remaining capacity, balance current. */
-const V11_TRAILER_LENGTH = 9;
+export const V11_TRAILER_LENGTH = 9;
 /** Kelvin offset in the 0.1 K temperature unit: 0 deg C = 2731. */
-const ZERO_CELSIUS_DECIKELVIN = 2731;
+export const ZERO_CELSIUS_DECIKELVIN = 2731;
 
-/** Protection word bits 0..12 in bit order (PROTOCOL 3.2). Bits 13..15 are disputed or reserved and not named. */
+/**
+ * Protection word bits 0..14 in bit order (PROTOCOL 3.2). Bits 0..12 agree across every source. Bits 13 and 14 carry
+ * the names of the vendor's V11 document (charge / discharge MOSFET breakdown), the only one that names them: PDF4
+ * calls them reserved and ESPHome labels bit 13 "charge timeout close". Bit 15 is reserved everywhere and not named;
+ * `protectionWord` keeps all 16 bits.
+ */
 export const PROTECTION_BITS: readonly ProtectionName[] = [
   "cellOvervoltage",
   "cellUndervoltage",
@@ -26,6 +31,8 @@ export const PROTECTION_BITS: readonly ProtectionName[] = [
   "shortCircuit",
   "frontEndError",
   "mosSoftwareLock",
+  "chargeMosFault",
+  "dischargeMosFault",
 ];
 
 /** Alarm word bits 0..11 of the V11 trailer in bit order (PROTOCOL 3.2 alarm table); 12..15 are reserved. */
@@ -45,8 +52,8 @@ export const ALARM_BITS: readonly string[] = [
 ];
 
 /** FET status byte (PROTOCOL 3.5): masked bits, never the whole byte (DWF packs send 0x0B). */
-const FET_CHARGE = 0x01;
-const FET_DISCHARGE = 0x02;
+export const FET_CHARGE = 0x01;
+export const FET_DISCHARGE = 0x02;
 /** PDF11: bit 7 set = current and capacities come in 100 mA / 100 mAh instead of 10 mA / 10 mAh. */
 const FET_TENFOLD_UNITS = 0x80;
 
@@ -78,9 +85,11 @@ export function decodeBasicInfo(frame: Frame): BasicInfo {
     protection[name] = set;
     if (set) protectionActive.push(name);
   }
-  const temperatures = new Array<number>(ntcCount);
+  const temperatures = new Array<number | null>(ntcCount);
   for (let index = 0; index < ntcCount; index++) {
-    temperatures[index] = (u16(data, FIXED_LENGTH + 2 * index) - ZERO_CELSIUS_DECIKELVIN) / 10;
+    const raw = u16(data, FIXED_LENGTH + 2 * index);
+    // 0 K is no reading: the sensor is absent or unplugged (-273.1 deg C would be invented).
+    temperatures[index] = raw === 0 ? null : (raw - ZERO_CELSIUS_DECIKELVIN) / 10;
   }
 
   const info: BasicInfo = {
@@ -91,6 +100,7 @@ export function decodeBasicInfo(frame: Frame): BasicInfo {
     cycles: u16(data, 8),
     productionDate: decodeProductionDate(u16(data, 10)),
     balancing: decodeBalancing(u16(data, 12), u16(data, 14), cellCount),
+    protectionWord,
     protection,
     protectionActive,
     softwareVersion: decodeSoftwareVersion(data[18] as number),
@@ -126,17 +136,20 @@ function tooShort(frame: Frame, needed: number): ProtocolError {
   );
 }
 
+/** The production date word counts years from 2000 (bits 15..9). */
+export const DATE_BASE_YEAR = 2000;
+
 /** Bits 15..9 = year - 2000, 8..5 = month, 4..0 = day. 0 means "not set"; an impossible date is null, not guessed. */
 function decodeProductionDate(word: number): string | null {
   if (word === 0) return null;
-  const year = 2000 + (word >> 9);
+  const year = DATE_BASE_YEAR + (word >> 9);
   const month = (word >> 5) & 0x0f;
   const day = word & 0x1f;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }
 
-function daysInMonth(year: number, month: number): number {
+export function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }

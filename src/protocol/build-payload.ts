@@ -1,24 +1,18 @@
 import type { BasicInfo, BasicInfoExtra, BmsPayload } from "./payload";
+import { AMP_HOURS, AMPS, CELL_VOLTS, CELSIUS, PACK_VOLTS, WATT_HOURS, WATTS } from "./precision";
 import { roundTo } from "./rounding";
-
-/** Decimal places per quantity: the wire's own precision (10 mV, 10 mA, 10 mAh, 1 mV per cell, 0.1 K). */
-const PACK_VOLTS = 2;
-const AMPS = 2;
-const AMP_HOURS = 2;
-const CELL_VOLTS = 3;
-const CELSIUS = 1;
-const WATTS = 2;
-const WATT_HOURS = 1;
+import { timeRemainingSeconds } from "./time-remaining";
 
 /**
  * The bms-poll `msg.payload` (DESIGN 4.2) from a decoded 0x03, the 0x04 cell voltages as sent and the 0x05 string
- * (null when the BMS does not answer 0x05). Adds power = V * A, energyStored = residual Ah * V, and the cell
- * statistics; with no cell voltages at all the statistics are NaN (null in JSON) rather than invented.
+ * (null when the BMS does not answer 0x05). Adds power = V * A, energyStored = residual Ah * V, timeRemainingS and the
+ * cell statistics; with no cell voltages at all the statistics are NaN (null in JSON) rather than invented.
  */
 export function buildPayload(basic: BasicInfo, cellVoltages: number[], hardwareVersion: string | null): BmsPayload {
   const voltage = roundTo(basic.voltage, PACK_VOLTS);
   const current = roundTo(basic.current, AMPS);
   const residualCapacity = roundTo(basic.residualCapacity, AMP_HOURS);
+  const nominalCapacity = roundTo(basic.nominalCapacity, AMP_HOURS);
   const cells = cellVoltages.map((volts) => roundTo(volts, CELL_VOLTS));
   // Statistics in whole millivolts, so the average and delta carry no binary fractions.
   const millivolts = cells.map((volts) => Math.round(volts * 1000));
@@ -32,7 +26,7 @@ export function buildPayload(basic: BasicInfo, cellVoltages: number[], hardwareV
     power: roundTo(voltage * current, WATTS),
     stateOfCharge: basic.stateOfCharge,
     residualCapacity,
-    nominalCapacity: roundTo(basic.nominalCapacity, AMP_HOURS),
+    nominalCapacity,
     energyStored: roundTo(residualCapacity * voltage, WATT_HOURS),
     cycles: basic.cycles,
     productionDate: basic.productionDate,
@@ -44,9 +38,12 @@ export function buildPayload(basic: BasicInfo, cellVoltages: number[], hardwareV
     cellMax: maxMv / 1000,
     cellAverage: roundTo(sumMv / millivolts.length / 1000, CELL_VOLTS),
     cellDelta: (maxMv - minMv) / 1000,
+    // From the payload's own figures, so a flow can recompute it.
+    timeRemainingS: timeRemainingSeconds(current, residualCapacity, nominalCapacity),
     balancing: [...basic.balancing],
-    temperatures: basic.temperatures.map((celsius) => roundTo(celsius, CELSIUS)),
+    temperatures: basic.temperatures.map((celsius) => (celsius === null ? null : roundTo(celsius, CELSIUS))),
     mos: { ...basic.mos },
+    protectionWord: basic.protectionWord,
     protection: { ...basic.protection },
     protectionActive: [...basic.protectionActive],
   };

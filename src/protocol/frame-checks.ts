@@ -50,13 +50,20 @@ export function isRequestEcho(frame: Frame, request: Uint8Array): boolean {
   return frame.raw.every((byte, index) => byte === request[index]);
 }
 
-/** The error for a BMS that echoes requests: it wants Bluetooth pairing before it answers. */
+/**
+ * The error for a BMS that echoes requests: its Bluetooth module wants passkey pairing before it answers (PROTOCOL
+ * 5.2 c). The raw-HCI transport cannot do that pairing (noble's HCI stack pairs only without a passkey and does not
+ * read BlueZ's keys), so the message says how to pair on Linux with BlueZ and that our transport cannot.
+ */
 export function needsPairingError(request: Uint8Array, address?: string): ProtocolError {
+  const who = address ?? "the BMS";
   return new ProtocolError(
     "NEEDS_PAIRING",
     "echo",
-    `${address ?? "the BMS"} echoes requests instead of answering: pair it once with its passkey (often 123456), ` +
-      `e.g. \`bluetoothctl pair ${address ?? "<address>"}\`, then try again`,
+    `${who} echoes requests instead of answering: its Bluetooth module wants pairing with a passkey ` +
+      `(usually 123456), and the raw-HCI transport cannot pair. On Linux pair it once with BlueZ: ` +
+      `\`bluetoothctl pair ${address ?? "<address>"}\`, passkey 123456; untested with this package, see the ` +
+      `README, "Modules that want pairing"`,
     { details: { request: toHex(request) } },
   );
 }

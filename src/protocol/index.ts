@@ -3,10 +3,23 @@
  * Pure functions and small classes: no I/O, no timers, no Node-RED.
  */
 
+export {
+  AuthCommand,
+  type AuthReply,
+  AuthStatus,
+  decodeAuthReply,
+  encodeAuthAppKey,
+  encodeAuthPassword,
+  encodeAuthRandomRequest,
+  encodeAuthReply,
+  encodeAuthRoot,
+} from "./auth";
+export { AuthReplyReader, type AuthReplyReaderOptions } from "./auth-reply-reader";
 export { ALARM_BITS, decodeBasicInfo, PROTECTION_BITS } from "./basic-info";
 export { buildPayload } from "./build-payload";
 export { decodeCellVoltages } from "./cell-voltages";
 export { jbdChecksum } from "./checksum";
+export { type EncodableBasicInfo, encodeBasicInfo } from "./encode-basic-info";
 export { encodeFrame, encodeResponse, type Frame, toHex } from "./frame";
 export { FrameAssembler, type FrameAssemblerOptions } from "./frame-assembler";
 export { checkStatus, expectRegister, isAck, isRequestEcho, needsPairingError } from "./frame-checks";

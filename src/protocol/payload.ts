@@ -16,6 +16,10 @@ export interface ProtectionFlags {
   shortCircuit: boolean;
   frontEndError: boolean;
   mosSoftwareLock: boolean;
+  /** Bit 13, named by one document only (PDF11 "charging MOS breakdown"); PDF4 calls it reserved. */
+  chargeMosFault: boolean;
+  /** Bit 14, named by one document only (PDF11 "discharge MOS breakdown"); PDF4 calls it reserved. */
+  dischargeMosFault: boolean;
 }
 
 export type ProtectionName = keyof ProtectionFlags;
@@ -56,13 +60,16 @@ export interface BasicInfo {
   cycles: number;
   productionDate: string | null;
   balancing: boolean[];
+  /** The protection word as sent, all 16 bits (bit 15 is reserved everywhere, bits 13-14 disputed). */
+  protectionWord: number;
   protection: ProtectionFlags;
   protectionActive: ProtectionName[];
   softwareVersion: string;
   stateOfCharge: number;
   mos: MosState;
   cellCount: number;
-  temperatures: number[];
+  /** deg C per NTC; null for a sensor that reads raw 0 (0 K: absent or unplugged), so the count stays the NTC count. */
+  temperatures: (number | null)[];
   extra?: BasicInfoExtra;
 }
 
@@ -84,9 +91,12 @@ export interface BmsPayload {
   cellMax: number;
   cellAverage: number;
   cellDelta: number;
+  /** Seconds to empty (discharging) or to full (charging) at the present current; null while resting. */
+  timeRemainingS: number | null;
   balancing: boolean[];
-  temperatures: number[];
+  temperatures: (number | null)[];
   mos: MosState;
+  protectionWord: number;
   protection: ProtectionFlags;
   protectionActive: ProtectionName[];
   extra?: BasicInfoExtra;

@@ -3,7 +3,8 @@ import type { MosState } from "./payload";
 import { ProtocolError } from "./protocol-error";
 import { Operation, Register } from "./registers";
 
-function assertByte(value: number, what: string): void {
+/** Throws RangeError unless `value` is an integer 0..255 (`what` names it in the message). */
+export function assertByte(value: number, what: string): void {
   if (!Number.isInteger(value) || value < 0 || value > 0xff)
     throw new RangeError(`${what} must be a byte, got ${value}`);
 }

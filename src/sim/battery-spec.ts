@@ -15,9 +15,10 @@ export interface BatterySpec {
   /** Old dongle: the write characteristic is "write" (with response), acknowledged by a `write` event. */
   writeWithResponse: boolean;
   nominalAh: number;
-  /** 0x03 software version byte (0x80 = "8.0"). */
-  softwareVersion: number;
-  productionDate: { year: number; month: number; day: number };
+  /** 0x03 software version as decoded ("8.0" is the byte 0x80). */
+  softwareVersion: string;
+  /** "YYYY-MM-DD". */
+  productionDate: string;
   /** Peak solar charge current and evening load, in A. */
   solarPeakA: number;
   baseLoadA: number;
@@ -43,8 +44,8 @@ export function defaultBatterySpec(n: number, count: number, cells: number): Bat
         ntcCount: 3,
         v11Trailer: false,
         nominalAh: 200,
-        softwareVersion: 0x80,
-        productionDate: { year: 2023, month: 5, day: 14 },
+        softwareVersion: "8.0",
+        productionDate: "2023-05-14",
         solarPeakA: 24,
         baseLoadA: 3,
         eveningLoadA: 12,
@@ -58,8 +59,8 @@ export function defaultBatterySpec(n: number, count: number, cells: number): Bat
         ntcCount: 2,
         v11Trailer: false,
         nominalAh: 100,
-        softwareVersion: 0x22,
-        productionDate: { year: 2022, month: 3, day: 28 },
+        softwareVersion: "2.2",
+        productionDate: "2022-03-28",
         solarPeakA: 12,
         baseLoadA: 1.5,
         eveningLoadA: 6,
@@ -73,8 +74,8 @@ export function defaultBatterySpec(n: number, count: number, cells: number): Bat
         ntcCount: 1,
         v11Trailer: true,
         nominalAh: 100,
-        softwareVersion: 0x44,
-        productionDate: { year: 2024, month: 9, day: 2 },
+        softwareVersion: "4.4",
+        productionDate: "2024-09-02",
         solarPeakA: 10,
         baseLoadA: 1,
         eveningLoadA: 5,
@@ -88,8 +89,8 @@ export function defaultBatterySpec(n: number, count: number, cells: number): Bat
         ntcCount: 4,
         v11Trailer: false,
         nominalAh: 280,
-        softwareVersion: 0x29,
-        productionDate: { year: 2024, month: 1, day: 19 },
+        softwareVersion: "2.9",
+        productionDate: "2024-01-19",
         solarPeakA: 30,
         baseLoadA: 4,
         eveningLoadA: 15,

@@ -1,4 +1,5 @@
 import { jbdChecksum } from "../protocol/checksum";
+import { encodeBasicInfo } from "../protocol/encode-basic-info";
 import { encodeResponse } from "../protocol/frame";
 import { FRAME_END, FRAME_OVERHEAD, FRAME_START, Operation, Register } from "../protocol/registers";
 import type { BatterySpec } from "./battery-spec";
@@ -43,7 +44,7 @@ export function respond(target: ResponderTarget, request: Uint8Array): Uint8Arra
   if (operation === Operation.Read) {
     switch (register) {
       case Register.BasicInfo:
-        return encodeResponse(register, STATUS_OK, basicInfoData(target.spec, target.readings()));
+        return basicInfoResponse(target.spec, target.readings());
       case Register.CellVoltages:
         return encodeResponse(register, STATUS_OK, cellVoltagesData(target.readings()));
       case Register.HardwareVersion:
@@ -70,45 +71,41 @@ export function respond(target: ResponderTarget, request: Uint8Array): Uint8Arra
   }
 }
 
+/** The 0x03 reply (PROTOCOL 3.1), with the V11 trailer (3.3) when the model has one. */
+function basicInfoResponse(spec: BatterySpec, r: PackReadings): Uint8Array {
+  return encodeBasicInfo({
+    voltage: r.voltage,
+    current: r.current,
+    residualCapacity: r.residualAh,
+    nominalCapacity: spec.nominalAh,
+    cycles: r.cycles,
+    productionDate: spec.productionDate,
+    balancing: r.balancing,
+    protectionWord: r.protection,
+    softwareVersion: spec.softwareVersion,
+    stateOfCharge: Math.round(r.soc),
+    mos: r.mos,
+    cellCount: spec.cells,
+    temperatures: r.temperatures,
+    ...(spec.v11Trailer
+      ? {
+          // No humidity sensor and no balance current: zeros, as real packs without them send.
+          extra: {
+            humidity: 0,
+            alarm: r.alarm,
+            fullChargeCapacity: spec.nominalAh,
+            remainingCapacity: r.residualAh,
+            balanceCurrent: 0,
+          },
+        }
+      : {}),
+  });
+}
+
 function putU16(out: Uint8Array, offset: number, value: number): void {
   const v = Math.round(value) & 0xffff;
   out[offset] = v >> 8;
   out[offset + 1] = v & 0xff;
-}
-
-/** 0x03 data (PROTOCOL 3.1), with the V11 trailer (3.3) when the model has one. */
-export function basicInfoData(spec: BatterySpec, r: PackReadings): Uint8Array {
-  const ntc = spec.ntcCount;
-  const out = new Uint8Array(23 + 2 * ntc + (spec.v11Trailer ? 9 : 0));
-  putU16(out, 0, r.voltage * 100);
-  putU16(out, 2, r.current * 100);
-  putU16(out, 4, r.residualAh * 100);
-  putU16(out, 6, spec.nominalAh * 100);
-  putU16(out, 8, r.cycles);
-  const d = spec.productionDate;
-  putU16(out, 10, ((d.year - 2000) << 9) | (d.month << 5) | d.day);
-  let balance = 0;
-  r.balancing.forEach((on, i) => {
-    if (on) balance |= 1 << i;
-  });
-  putU16(out, 12, balance & 0xffff);
-  putU16(out, 14, (balance >>> 16) & 0xffff);
-  putU16(out, 16, r.protection);
-  out[18] = spec.softwareVersion;
-  out[19] = Math.round(r.soc);
-  out[20] = (r.mos.charge ? 1 : 0) | (r.mos.discharge ? 2 : 0);
-  out[21] = spec.cells;
-  out[22] = ntc;
-  for (let i = 0; i < ntc; i++) putU16(out, 23 + 2 * i, (r.temperatures[i] ?? 25) * 10 + 2731);
-  if (spec.v11Trailer) {
-    const t = 23 + 2 * ntc;
-    out[t] = 0; // humidity: no sensor
-    putU16(out, t + 1, r.alarm);
-    putU16(out, t + 3, spec.nominalAh * 100);
-    putU16(out, t + 5, r.residualAh * 100);
-    putU16(out, t + 7, 0); // balance current, mA
-  }
-  return out;
 }
 
 /** 0x04 data: one u16 per cell in mV, cell 1 first. */

@@ -22,7 +22,7 @@ export interface FaultProfile {
   corruptedNotification: number;
   /** A reply loses its last notification (a one-notification reply loses its second half). */
   truncatedFrame: number;
-  /** The first request after connect is ignored (the BMS was asleep, PROTOCOL 7). */
+  /** The first request the module passes to the BMS after connect is ignored (the BMS was asleep, PROTOCOL 7). */
   firstRequestIgnored: number;
   /** Mean time between adapter power-off windows while powered on, and how long each window lasts. */
   powerOffMeanMs: number;

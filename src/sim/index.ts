@@ -15,6 +15,6 @@ export {
 export { LIMITS, openCircuitVoltage, type PackReadings } from "./pack-physics";
 export { DEFAULT_SEED } from "./random";
 export { SimWorld, type SimWorldOptions } from "./sim-world";
-export { SimulatedBindings, type SimulatedBindingsOptions } from "./simulated-bindings";
+export { NOTIFICATION_SIZE, SimulatedBindings, type SimulatedBindingsOptions } from "./simulated-bindings";
 export type { SimulatorStats } from "./stats";
 export { type BatteryState, PHONE_APP, VirtualBattery } from "./virtual-battery";

@@ -1,4 +1,7 @@
-/** Settings of the simulated adapter (DESIGN 4.5 `simBatteries`, `simCells`, `simFaults`, `simLatency`). */
+/**
+ * Settings of the simulated adapter (DESIGN 4.5 `simBatteries`, `simCells`, `simFaults`, `simLatency`, and
+ * `simPassword`).
+ */
 export type FaultProfileName = "none" | "flaky" | "hostile";
 export type LatencyModelName = "realistic" | "instant";
 
@@ -9,6 +12,11 @@ export interface SimulatorOptions {
   cells: number;
   faults: FaultProfileName;
   latency: LatencyModelName;
+  /**
+   * The FF AA password of every battery's Bluetooth module (6 printable ASCII characters): each module relays nothing
+   * until the FF AA handshake with it succeeds on that link. Absent: modules without FF AA, as most are.
+   */
+  password?: string;
   /** Seed for every random choice, so a run can be repeated exactly. */
   seed?: number;
 }

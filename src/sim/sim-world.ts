@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { isAuthPassword } from "../protocol/auth";
 import { type BatterySpec, defaultBatterySpec } from "./battery-spec";
 import { DEFAULT_SEED, hash32, noiseAt } from "./random";
 import { TimerSet } from "./timer-set";
@@ -10,6 +11,8 @@ export interface SimWorldOptions {
   /** 4..32. */
   cells: number;
   seed?: number;
+  /** The FF AA password of every battery's Bluetooth module (SimulatorOptions.password); absent: no FF AA. */
+  password?: string;
   /** Per-battery changes to the default spec, index 0 = battery 1 (e.g. `{ writeWithResponse: true }`). */
   specs?: (Partial<BatterySpec> | undefined)[];
 }
@@ -35,6 +38,9 @@ export class SimWorld extends EventEmitter implements BatteryHost {
     if (!Number.isInteger(cells) || cells < 4 || cells > 32) {
       throw new RangeError(`simulator cells must be 4..32, got ${cells}`);
     }
+    if (options.password !== undefined && !isAuthPassword(options.password)) {
+      throw new TypeError("simulator password must be exactly 6 printable ASCII characters");
+    }
     this.seed = options.seed ?? DEFAULT_SEED;
     const list: VirtualBattery[] = [];
     for (let n = 1; n <= batteries; n++) {
@@ -43,6 +49,7 @@ export class SimWorld extends EventEmitter implements BatteryHost {
       const startSoc = 35 + 50 * noiseAt(seed, 1);
       const baseCycles = 3 + Math.floor(200 * noiseAt(seed, 2));
       const battery = new VirtualBattery(n, spec, seed, this, startSoc, baseCycles);
+      battery.modulePassword = options.password ?? null;
       list.push(battery);
       this.byKey.set(battery.address.toLowerCase(), battery);
       this.byKey.set(battery.id, battery);

@@ -1,9 +1,11 @@
 import { EventEmitter } from "node:events";
 import type { NobleBindings } from "../ble/noble-bindings";
+import { hasAuthHeaderAt } from "../protocol/auth";
 import { peripheralIdOf } from "./battery-spec";
 import { type FaultProfile, resolveFaultProfile } from "./faults";
 import { gattTable, JBD_SERVICES, normalizeUuid, type SimService } from "./gatt-layout";
 import { draw, drawReplyDelay, LATENCY_MODELS, type LatencyModel } from "./latency";
+import { ModuleAuth } from "./module-auth";
 import {
   DEFAULT_SIMULATOR_OPTIONS,
   type FaultProfileName,
@@ -19,7 +21,7 @@ import type { BatteryState, VirtualBattery } from "./virtual-battery";
 /**
  * Options of SimulatedBindings: the config node's SimulatorOptions (all optional here, defaults from
  * DEFAULT_SIMULATOR_OPTIONS), where `faults` and `latency` may also be custom profiles, plus an optional shared world.
- * With a `world`, `batteries`/`cells` are the world's and are ignored here.
+ * With a `world`, `batteries`/`cells`/`password` are the world's and are ignored here.
  */
 export type SimulatedBindingsOptions = Partial<Omit<SimulatorOptions, "faults" | "latency">> & {
   faults?: FaultProfileName | Partial<FaultProfile>;
@@ -33,7 +35,7 @@ const REASON_LOCAL_HOST = 0x16;
 /** HCI status 0x3e, what a controller reports when a connection cannot be made. */
 const CONNECT_FAILED_MESSAGE = "Connection Failed to be Established (0x3e)";
 /** ATT MTU of the JBD module: 23, so 20 bytes per notification (PROTOCOL 1.3). */
-const NOTIFICATION_SIZE = 20;
+export const NOTIFICATION_SIZE = 20;
 
 type PoweredState = "unknown" | "poweredOn" | "poweredOff";
 
@@ -45,6 +47,8 @@ interface Link {
   subscribed: boolean;
   sawFirstRequest: boolean;
   echoes: boolean;
+  /** The module's FF AA state on this link when the battery has a module password; a new link starts locked. */
+  auth: ModuleAuth | null;
   /**
    * When the BMS's byte stream to the BLE module is free again (Date.now() time). The BMS writes each reply to the
    * module over a serial line, so a late or repeated reply may come before or after another, never interleaved.
@@ -89,6 +93,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
         batteries: settings.batteries,
         cells: settings.cells,
         ...(settings.seed === undefined ? {} : { seed: settings.seed }),
+        ...(settings.password === undefined ? {} : { password: settings.password }),
       });
     const central = this.world.registerCentral();
     this.centralId = central.id;
@@ -233,6 +238,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
       subscribed: false,
       sawFirstRequest: false,
       echoes: false,
+      auth: null,
       streamFreeAt: 0,
     };
     this.links.set(peripheralUuid, link);
@@ -256,6 +262,9 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
         return;
       }
       link.state = "connected";
+      const password = battery.modulePassword;
+      // Fresh random bytes for every link, drawn only when asked for, so runs without a password draw nothing new.
+      link.auth = password === null ? null : new ModuleAuth(battery.address, password, () => this.random.index(256));
       link.echoes = battery.needsPairing || this.random.chance(this.faults.needsPairing);
       if (link.echoes) this.counters.faults.needsPairing += 1;
       this.counters.connects += 1;
@@ -432,18 +441,11 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
       this.sendReply(peripheralUuid, link, request, drawReplyDelay(this.random, this.latency), false);
       return;
     }
-    if (!link.sawFirstRequest) {
-      link.sawFirstRequest = true;
-      if (this.random.chance(this.faults.firstRequestIgnored)) {
-        this.counters.faults.firstRequestIgnored += 1;
-        return;
-      }
-    }
-    const reply = link.battery.respond(request);
-    if (!reply) {
-      this.counters.ignoredRequests += 1;
-      return;
-    }
+    const reply =
+      link.auth !== null && hasAuthHeaderAt(request, 0)
+        ? this.moduleReply(link.auth, request)
+        : this.relay(link, request);
+    if (!reply) return;
     if (this.random.chance(this.faults.lostReply)) {
       this.counters.faults.lostReply += 1;
       return;
@@ -458,6 +460,34 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
       this.counters.faults.duplicateReply += 1;
       this.sendReply(peripheralUuid, link, reply, delay + drawReplyDelay(this.random, this.latency), true);
     }
+  }
+
+  /** The module's own answer to an FF AA frame (the BMS never sees those), or null for one it ignores. */
+  private moduleReply(auth: ModuleAuth, request: Uint8Array): Uint8Array | null {
+    const reply = auth.respond(request);
+    if (!reply) this.counters.ignoredRequests += 1;
+    return reply;
+  }
+
+  /**
+   * The BMS's answer to a request the module passes on, or null: not passed on before a password-protected module's
+   * handshake, the first request ignored by a sleeping BMS, or a frame the BMS ignores.
+   */
+  private relay(link: Link, request: Uint8Array): Uint8Array | null {
+    if (link.auth !== null && !link.auth.open) {
+      this.counters.notRelayed += 1;
+      return null;
+    }
+    if (!link.sawFirstRequest) {
+      link.sawFirstRequest = true;
+      if (this.random.chance(this.faults.firstRequestIgnored)) {
+        this.counters.faults.firstRequestIgnored += 1;
+        return null;
+      }
+    }
+    const reply = link.battery.respond(request);
+    if (!reply) this.counters.ignoredRequests += 1;
+    return reply;
   }
 
   /** Splits a frame into 20-byte notifications a few ms apart, damaging it when a fault says so. */

@@ -13,6 +13,8 @@ export interface SimulatorStats {
   requests: number;
   /** Requests the BMS ignored because they were not well-formed frames (bad checksum, junk). */
   ignoredRequests: number;
+  /** DD requests a password-protected module did not pass to the BMS because its FF AA handshake had not succeeded. */
+  notRelayed: number;
   /** Reply frames sent (a duplicate counts twice). */
   replies: number;
   notifications: number;
@@ -29,6 +31,7 @@ export function emptyStats(): SimulatorStats {
     drops: 0,
     requests: 0,
     ignoredRequests: 0,
+    notRelayed: 0,
     replies: 0,
     notifications: 0,
     faults: {

@@ -30,6 +30,11 @@ export class VirtualBattery {
   readonly id: string;
   /** Echoes every request byte for byte, as a BMS that wants BLE pairing does (PROTOCOL 5.2 c). */
   needsPairing = false;
+  /**
+   * The FF AA password of this battery's Bluetooth module (PROTOCOL 5.2 b): while set, each new link relays nothing
+   * to the BMS until the handshake with it succeeds. Null: a module without FF AA, which ignores FF AA frames.
+   */
+  modulePassword: string | null = null;
   /** Between "enter factory mode" and "exit factory mode" writes. */
   factoryMode = false;
   private holder: string | null = null;

@@ -36,8 +36,13 @@ const SWITCH_NODE = {
   y: 160,
   wires: [[]],
 };
-/** The scan button's accessible name (its locale text), which a screen reader announces. */
-const SCAN_BUTTON_LABEL = "Search for batteries";
+const BANK = "e2e0browser0bank";
+/** Our icon-only buttons, per dialog, with the accessible name (their locale text) a screen reader announces. */
+const ICON_BUTTONS = [
+  { node: PROBE.poll, button: "#node-input-address-scan", name: "Search for batteries" },
+  { node: SWITCH_NODE.id, button: "#node-input-address-scan", name: "Search for batteries" },
+  { node: BANK, button: "#node-input-packs-add", name: "add this address" },
+];
 
 describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, () => {
   let work: string;
@@ -65,7 +70,7 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
 
   it("shows the flow nodes under the battery category with their icons", async () => {
     await page.locator("#red-ui-palette-header-battery").waitFor();
-    for (const type of ["bms-poll", "bms-mos"]) {
+    for (const type of ["bms-poll", "bms-mos", "bms-bank"]) {
       const entry = page.locator(`#red-ui-palette-container-battery .red-ui-palette-node[data-palette-type="${type}"]`);
       await entry.waitFor();
       const icon = entry.locator(".red-ui-palette-icon, .red-ui-palette-icon-fa").first();
@@ -89,6 +94,40 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
     assert.equal(await address.inputValue(), SECOND_BATTERY);
     await page.locator("#node-dialog-ok").click();
     await page.locator("#node-dialog-ok").waitFor({ state: "detached" });
+  });
+
+  it("opens a bms-bank dialog that offers the flow's bms-poll battery and checks max age by the runtime's rule", async () => {
+    await page.evaluate(`RED.view.importNodes([{ id: "${BANK}", type: "bms-bank", z: "${PROBE.tab}", x: 420, y: 160,
+      name: "", packs: [], maxAge: 60, topic: "", wires: [[]] }]);
+      RED.nodes.addLink({ source: RED.nodes.node("${PROBE.poll}"), sourcePort: 0, target: RED.nodes.node("${BANK}") });
+      RED.view.redraw(true);
+      RED.editor.edit(RED.nodes.node("${BANK}"));`);
+    const offered = page.locator(`#node-input-packs-list input[data-address="${SECOND_BATTERY}"]`);
+    await offered.waitFor();
+    assert.equal(await offered.isChecked(), false);
+    await offered.check();
+    await page.locator("#node-input-packs-other").fill("aa-bb-cc-00-00-07");
+    await page.locator("#node-input-packs-add").click();
+    assert.equal(
+      await page.locator('#node-input-packs-list input[data-address="AA:BB:CC:00:00:07"]').isChecked(),
+      true,
+    );
+    const maxAge = page.locator("#node-input-maxAge");
+    await maxAge.fill("0");
+    await maxAge.press("Tab");
+    await page.locator("#node-input-maxAge.input-error").waitFor();
+    await screenshot(page, "light", "bank-dialog-invalid");
+    await maxAge.fill("90");
+    await maxAge.press("Tab");
+    await page.locator("#node-input-maxAge.input-error").waitFor({ state: "detached" });
+    await page.locator("#node-dialog-ok").click();
+    await page.locator("#node-dialog-ok").waitFor({ state: "detached" });
+    const saved = (await page.evaluate(
+      `(({ packs, maxAge, valid }) => ({ packs, maxAge, valid }))(RED.nodes.node("${BANK}"))`,
+    )) as { packs: string[]; maxAge: unknown; valid: boolean };
+    assert.deepEqual(saved.packs, [SECOND_BATTERY, "AA:BB:CC:00:00:07"]);
+    assert.equal(Number(saved.maxAge), 90);
+    assert.equal(saved.valid, true);
   });
 
   it("opens the adapter dialog and marks a negative idle timeout invalid", async () => {
@@ -123,6 +162,14 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
     await page.locator(".red-ui-notification").first().waitFor({ state: "hidden" });
   });
 
+  it("shows the bank's badge on the canvas: one of its two packs present", async () => {
+    const badge = page.locator(`g[id="${BANK}"] .red-ui-flow-node-status-label`);
+    // From deploy it shows 0/2 packs; the first reading of the polled pack makes it 1/2 with values.
+    await badge.filter({ hasText: /^1\/2 packs / }).waitFor({ timeout: 30_000 });
+    assert.match((await badge.textContent()) ?? "", /^1\/2 packs \d+ % \d+\.\d V$/);
+    await screenshot(page, "light", "bank-badge");
+  });
+
   it("shows the node's help in the help sidebar", async () => {
     await page.evaluate(`RED.sidebar.help.show("bms-poll")`);
     const help = page.locator(".red-ui-help");
@@ -131,15 +178,18 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
     assert.equal(await help.locator(".red-ui-help-info-none").count(), 0);
     await screenshot(page, "light", "help-sidebar");
   });
-  it("gives the scan button of both address dialogs an accessible name", async () => {
-    for (const id of [PROBE.poll, SWITCH_NODE.id]) {
-      await page.evaluate(`RED.editor.edit(RED.nodes.node("${id}"))`);
-      const scan = page.locator("#node-input-address-scan");
-      await scan.waitFor();
-      // An icon-only button: without aria-label a screen reader has only the title tooltip, if anything.
-      assert.equal(await scan.getAttribute("aria-label"), SCAN_BUTTON_LABEL, id);
-      await page.getByRole("button", { name: SCAN_BUTTON_LABEL }).waitFor();
-      await cancelDialog(page, "#node-dialog-cancel");
+  it("gives the icon-only buttons of our dialogs an aria-label", async () => {
+    for (const { node, button, name } of ICON_BUTTONS) {
+      await page.evaluate(`RED.editor.edit(RED.nodes.node("${node}"))`);
+      try {
+        const element = page.locator(button);
+        await element.waitFor();
+        // Without aria-label a screen reader has only the title tooltip, if anything.
+        assert.equal(await element.getAttribute("aria-label"), name, `${node} ${button}`);
+        await page.getByRole("button", { name }).waitFor();
+      } finally {
+        await cancelDialog(page, "#node-dialog-cancel");
+      }
     }
   });
 
@@ -154,7 +204,7 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
         await screenshot(page, theme, "canvas-badges");
         await screenshot(page, theme, "palette", page.locator("#red-ui-palette-container-battery"));
         assert.deepEqual(await lowContrast(page, "#red-ui-palette-container-battery .red-ui-palette-label"), []);
-        const ourNodes = [PROBE.poll, SWITCH_NODE.id].map((id) => `g[id="${id}"] .red-ui-flow-node-label-text`);
+        const ourNodes = [PROBE.poll, SWITCH_NODE.id, BANK].map((id) => `g[id="${id}"] .red-ui-flow-node-label-text`);
         assert.deepEqual(await lowContrast(page, ourNodes.join(", "), "rect.red-ui-flow-node"), []);
       });
 
@@ -172,10 +222,15 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
         await cancelDialog(page, "#node-dialog-cancel");
       });
 
-      it("shows the switch and adapter dialogs", async () => {
+      it("shows the switch, bank and adapter dialogs, the bank's pack list readable", async () => {
         await page.evaluate(`RED.editor.edit(RED.nodes.node("${SWITCH_NODE.id}"))`);
         await page.locator("#node-input-allowWrites").waitFor();
         await screenshot(page, theme, "switch-dialog");
+        await cancelDialog(page, "#node-dialog-cancel");
+        await page.evaluate(`RED.editor.edit(RED.nodes.node("${BANK}"))`);
+        await page.locator(`#node-input-packs-list input[data-address="${SECOND_BATTERY}"]`).waitFor();
+        await screenshot(page, theme, "bank-dialog");
+        assert.deepEqual(await lowContrast(page, ".bms-bank-pack span, .bms-bank-pack code"), []);
         await cancelDialog(page, "#node-dialog-cancel");
         await page.evaluate(`RED.editor.editConfig("", "bms-adapter", "${PROBE.adapter}")`);
         await page.locator("#node-config-input-idleTimeout").waitFor();

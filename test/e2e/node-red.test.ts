@@ -5,11 +5,14 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { BANK_RULES } from "../../src/nodes/bank-settings";
 import { AdminApi } from "../support/admin-api";
 import { CommsClient, debugMessage, fromDebugNode, type StatusData } from "../support/comms-client";
 import { type Example, exampleFlows, type FlowNode } from "../support/example-flows";
 import { freeLoopbackPort } from "../support/free-port";
 import { assertNodeTypesLoaded } from "../support/installed-package";
+import { MosquittoBroker, mosquittoSkipReason } from "../support/mosquitto";
+import { MqttSubscriber } from "../support/mqtt-subscriber";
 import { NODE_RED_VERSION } from "../support/node-red-install";
 import { NodeRedProcess } from "../support/node-red-process";
 import { PROBE, probeFlow } from "../support/probe-flow";
@@ -19,6 +22,10 @@ import { createUserDir, makeTempDir, packPackage, removeDir } from "../support/u
 
 /** The examples' shared adapter in the tests: instant replies keep the run short. */
 const EXAMPLES_ADAPTER = { transport: "simulator", simBatteries: 4, simFaults: "none", simLatency: "instant" };
+/** The Victron example publishes here (its MQTT out node's topic; the driver's config.ini names the same). */
+const VICTRON_EXAMPLE = "Bank to a Victron GX over MQTT";
+/** Decided when the file loads: without mosquitto the broker test is skipped, unless REQUIRE_MQTT_BROKER=1. */
+const brokerSkip = mosquittoSkipReason();
 
 interface BmsMeta {
   address: string;
@@ -44,6 +51,7 @@ describe("Node-RED end to end (package installed from npm pack)", () => {
   let red: NodeRedProcess;
   let api: AdminApi;
   let comms: CommsClient;
+  let broker: MosquittoBroker | undefined;
 
   const startNodeRed = async () => {
     red = await NodeRedProcess.start({ userDir, port: await freeLoopbackPort(), flowFile: "flows.json" });
@@ -64,6 +72,13 @@ describe("Node-RED end to end (package installed from npm pack)", () => {
       ...exampleFlows.mergeExamples(runnable, EXAMPLES_ADAPTER),
       ...probeFlow({ topic: "probe-1", adapterName: "probe" }),
     ];
+    if (!brokerSkip) {
+      // The MQTT examples publish to a real broker of the test's own instead of localhost:1883.
+      broker = await MosquittoBroker.start();
+      for (const node of flows.filter((n) => n.type === "mqtt-broker")) {
+        Object.assign(node, { broker: "127.0.0.1", port: String(broker.port) });
+      }
+    }
     fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flows));
     await startNodeRed();
   });
@@ -71,6 +86,7 @@ describe("Node-RED end to end (package installed from npm pack)", () => {
   after(async () => {
     await comms?.close();
     await red?.stop("SIGKILL");
+    await broker?.stop();
     if (work !== undefined) removeDir(work);
   });
 
@@ -83,7 +99,12 @@ describe("Node-RED end to end (package installed from npm pack)", () => {
     assert.equal(report.nodejs.version, process.version);
   });
 
-  it("lists the module's three node types, loaded without error", () => assertNodeTypesLoaded(api));
+  it("lists the module's node types, loaded without error", () => assertNodeTypesLoaded(api));
+
+  it("gives the editor the bank's address and max-age rules as the runtime enforces them", async () => {
+    const settings = await api.getJson<Record<string, unknown>>("settings");
+    assert.deepEqual(settings.bmsBankRules, BANK_RULES);
+  });
 
   it("registers and serves the package's icons", async () => {
     const icons = await api.getJson<Record<string, string[]>>("icons");
@@ -146,6 +167,37 @@ describe("Node-RED end to end (package installed from npm pack)", () => {
     assert.equal(data.fill, "green");
     assert.equal(data.shape, "dot");
     assert.ok((data.text ?? "").length < 20, data.text);
+  });
+
+  it("publishes the Victron example's bank JSON through a real MQTT broker", { skip: brokerSkip }, async () => {
+    const example = examples.find((e) => e.name === VICTRON_EXAMPLE)!;
+    const topic = String(example.flow.find((n) => n.type === "mqtt out")!.topic);
+    const subscriber = await MqttSubscriber.connect(broker!.url, [topic]);
+    try {
+      // The bank sends once a pack is fresh; wait for the message with all three packs counted.
+      const message = await subscriber.waitFor(
+        (m) => m.topic === topic && JSON.parse(m.payload).System?.NrOfModulesOnline === 3,
+        `${topic} with three packs online`,
+      );
+      assert.equal(message.retain, false);
+      assert.doesNotMatch(message.payload, /true|false/, "dbus-mqtt-battery takes 0/1 flags, not booleans");
+      const json = JSON.parse(message.payload);
+      assert.equal(typeof json.Dc.Power, "number");
+      assert.equal(typeof json.Dc.Voltage, "number");
+      assert.equal(typeof json.Dc.Current, "number");
+      assert.ok(json.Soc >= 0 && json.Soc <= 100, `Soc ${json.Soc}`);
+      assert.equal(json.InstalledCapacity, 400, "batteries 1-3 of the simulator: 200 + 100 + 100 Ah");
+      assert.equal(json.ConsumedAmphours, Number((json.InstalledCapacity - json.Capacity).toFixed(2)));
+      assert.equal(json.System.NrOfModulesOffline, 0);
+      assert.equal(json.Info.MaxChargeVoltage, 13.8);
+      // Each pack that can charge (discharge) adds the example's 50 A (100 A) to the limit.
+      assert.equal(json.Info.MaxChargeCurrent, 50 * (3 - json.System.NrOfModulesBlockingCharge));
+      assert.equal(json.Info.MaxDischargeCurrent, 100 * (3 - json.System.NrOfModulesBlockingDischarge));
+      assert.equal(json.Io.AllowToCharge, json.Info.MaxChargeCurrent > 0 ? 1 : 0);
+      assert.equal(json.Io.AllowToDischarge, json.Info.MaxDischargeCurrent > 0 ? 1 : 0);
+    } finally {
+      await subscriber.close();
+    }
   });
 
   it("answers the editor's scan, before a deploy (settings in the query) and through a deployed adapter", async () => {

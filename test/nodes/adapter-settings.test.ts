@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { adapterKey } from "../../src/ble/adapter-config";
 import { BmsError } from "../../src/errors";
 import { parseAdapterSettings } from "../../src/nodes/adapter-settings";
 
@@ -66,8 +67,28 @@ describe("parseAdapterSettings", () => {
     );
   });
 
+  it("takes a module password for the simulator: blank for none, else exactly 6 printable ASCII characters", () => {
+    const simulator = (simPassword: unknown) => {
+      const { adapter } = parseAdapterSettings({ transport: "simulator", simPassword });
+      return adapter.transport === "simulator" ? adapter.simulator : undefined;
+    };
+    assert.equal(simulator("123456")?.password, "123456");
+    assert.equal(simulator("Ab !~z")?.password, "Ab !~z");
+    for (const blank of ["", undefined, null]) assert.equal(simulator(blank)?.password, undefined, String(blank));
+    for (const bad of ["12345", "1234567", "12345é", 123456]) {
+      assert.throws(() => simulator(bad), /simPassword/, String(bad));
+    }
+  });
+
+  it("gives adapters that differ only in the module password their own simulated world", () => {
+    const key = (simPassword: string) =>
+      adapterKey(parseAdapterSettings({ transport: "simulator", simPassword }).adapter);
+    assert.notEqual(key("123456"), key(""));
+    assert.notEqual(key("123456"), key("654321"));
+  });
+
   it("checks the simulator fields only when the simulator is chosen", () => {
-    assert.doesNotThrow(() => parseAdapterSettings({ transport: "hci", simCells: 3 }));
+    assert.doesNotThrow(() => parseAdapterSettings({ transport: "hci", simCells: 3, simPassword: "bad" }));
     assert.throws(() => parseAdapterSettings({ transport: "simulator", simCells: 3 }), /simCells/);
   });
 

@@ -117,6 +117,17 @@ describe("bms-poll", () => {
     assert.notEqual(joined[0]!.payload, joined[1]!.payload);
   });
 
+  it("with simPassword the simulated modules pass nothing to the BMS until the FF AA handshake", async () => {
+    await helper.load(OUR_NODES, flow({}, { simPassword: "123456" }));
+    const caught = await exchange("p1", {}, "caught");
+    // The pool does not run the handshake yet (issue 14, second half), so the silent module times the poll out.
+    assert.equal(caught.error.code, "RESPONSE_TIMEOUT");
+    const sim = simulatorOf(BATTERIES, 4, "123456");
+    assert.equal(sim.battery(BATTERY_1)?.modulePassword, "123456");
+    assert.ok(sim.stats().notRelayed >= 2, "the request and its retry reached the module and stopped there");
+    assert.equal(sim.stats().replies, 0);
+  });
+
   it("reports INVALID_INPUT to Catch with msg.error.code when there is no address", async () => {
     await helper.load(OUR_NODES, flow({ address: "" }));
     const caught = await exchange("p1", {}, "caught");
@@ -178,6 +189,32 @@ describe("bms-poll", () => {
     const caught = await exchange("p1", {}, "caught");
     assert.equal(caught.error.code, "RELEASED");
     assert.equal(caught.bms.consecutiveFailures, 3);
+  });
+
+  it("restarts the failure count after a good poll, so the stale fallback works again up to staleLimit", async () => {
+    await helper.load(OUR_NODES, flow({ onFailure: "last", staleLimit: 1 }));
+    const release = async () => {
+      node("p1").receive({ topic: "release", payload: 60 });
+      await until(() => statusTexts("p1").at(-1) === `${STATUS}released`, "released");
+    };
+    const good = await exchange("p1", {}, "out");
+    await release();
+    const firstStale = await exchange("p1", {}, "out");
+    assert.equal(firstStale.bms.stale, true);
+    assert.equal(firstStale.bms.consecutiveFailures, 1);
+    node("p1").receive({ topic: "reconnect" });
+    await until(() => statusTexts("p1").at(-1) === `${STATUS}closed`, "reconnect lifted the hold");
+    const again = await exchange("p1", {}, "out");
+    assert.equal(again.bms.stale, false);
+    assert.equal(again.bms.consecutiveFailures, 0);
+    await release();
+    const secondStale = await exchange("p1", {}, "out");
+    assert.equal(secondStale.bms.stale, true, "one failure after a good poll is within staleLimit 1");
+    assert.equal(secondStale.bms.consecutiveFailures, 1);
+    assert.notEqual(secondStale.bms.polledAt, good.bms.polledAt, "the stale payload is the latest good one");
+    const caught = await exchange("p1", {}, "caught");
+    assert.equal(caught.error.code, "RELEASED");
+    assert.equal(caught.bms.consecutiveFailures, 2);
   });
 
   it("shows the link on the badge: connect, values, then closed by the idle timeout", async () => {

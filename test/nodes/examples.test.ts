@@ -3,7 +3,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { resolveFromNodeRed } from "../support/node-red-install";
-import { type FlowNode, helper, nextMessage, nextMessages, node, OUR_NODES } from "./flow-harness";
+import {
+  type FlowNode,
+  helper,
+  type Msg,
+  nextMessage,
+  nextMessages,
+  node,
+  OUR_NODES,
+  simulatorOf,
+} from "./flow-harness";
 
 // The examples exactly as users import them, except: simulator latency "instant", and debug nodes replaced by
 // helper nodes with the same id so the test sees what the debug sidebar would show.
@@ -42,7 +51,7 @@ describe("examples", () => {
 
   it("every example is a flow-export array that shares one simulator adapter", () => {
     const files = fs.readdirSync(examplesDir).filter((f) => f.endsWith(".json"));
-    assert.equal(files.length, 4);
+    assert.equal(files.length, 6);
     const adapters = files.map((f) => {
       const flow = JSON.parse(fs.readFileSync(path.join(examplesDir, f), "utf8")) as FlowNode[];
       assert.ok(Array.isArray(flow), f);
@@ -89,6 +98,15 @@ describe("examples", () => {
     }
     assert.equal(new Set(configs.map((c) => c.payload.unique_id)).size, 30);
     assert.equal(typeof states[0]!.payload.stateOfCharge, "number");
+
+    // A sensor that reads nothing is null in the payload: the state keeps it null (Home Assistant renders it "None",
+    // which an MQTT sensor shows as unknown), so no temperature is invented.
+    const state = nextMessage("tap");
+    node("bmskit.ex3.ha").receive({
+      payload: { ...states[0]!.payload, temperatures: [null, 21.5] },
+      bms: { address: "AA:BB:CC:00:00:01", stale: false },
+    });
+    assert.deepEqual((await state).payload.temperatures, [null, 21.5]);
   });
 
   it("Dashboard: loads with FlowFuse Dashboard 2.0 and feeds its widgets", async () => {
@@ -98,4 +116,59 @@ describe("examples", () => {
     const soc = await nextMessage("tap");
     assert.ok(soc.payload >= 0 && soc.payload <= 100);
   });
+
+  it("Bank of three batteries: the bank of 200, 100 and 100 Ah packs as one battery", async () => {
+    await helper.load([...OUR_NODES, ...CORE_NODES], loadExample("Bank of three batteries"));
+    const bank = await nextMatching("bmskit.bank.debug", (m) => m.payload.packsFresh === 3);
+    assert.equal(bank.payload.nominalCapacity, 400);
+    assert.deepEqual(bank.bank, { complete: true });
+    assert.equal(bank.topic, "bms/House bank");
+  });
+
+  it("Bank to a Victron GX: the driver's JSON, with limits that follow the packs' MOSFETs", async () => {
+    await helper.load([...OUR_NODES, ...CORE_NODES], loadExample("Bank to a Victron GX over MQTT"));
+    const first = await nextMatching("bmskit.victron.debug", (m) => m.payload.System.NrOfModulesOnline === 3);
+    assertDriverJson(first.payload);
+    assert.equal(first.payload.InstalledCapacity, 400);
+
+    // Every pack able to charge and discharge, then pack 2's discharge MOSFET off (the simulator's controls).
+    const sim = simulatorOf(3);
+    for (const n of [1, 2, 3]) sim.battery(`AA:BB:CC:00:00:0${n}`)!.soc = 50;
+    sim.battery("AA:BB:CC:00:00:02")!.setLockMask(2);
+    const polled = nextMatching(
+      "bmskit.victron.debug",
+      (m) => m.payload.System.NrOfModulesBlockingDischarge === 1 && m.payload.System.NrOfModulesOnline === 3,
+    );
+    for (const n of [1, 2, 3]) node(`bmskit.victron.poll${n}`).receive({});
+    const json = (await polled).payload;
+    assertDriverJson(json);
+    assert.equal(json.Info.MaxDischargeCurrent, 2 * 100, "two packs of 100 A can discharge");
+    assert.equal(json.Info.MaxChargeCurrent, 3 * 50, "all three can still charge");
+    // The function node's objects come from its own VM context: compared by value, not prototype.
+    assert.deepEqual({ ...json.Io }, { AllowToCharge: 1, AllowToDischarge: 1 });
+    assert.equal(json.System.NrOfModulesBlockingCharge, 0);
+  });
 });
+
+/** The next message on `helperId` that satisfies `predicate` (earlier ones are passed over). */
+async function nextMatching(helperId: string, predicate: (msg: Msg) => boolean): Promise<Msg> {
+  for (;;) {
+    const msg = await nextMessage(helperId);
+    if (predicate(msg)) return msg;
+  }
+}
+
+/** What dbus-mqtt-battery needs (README "JSON structure"): numbers where it reads numbers, 0/1 for flags, no booleans. */
+function assertDriverJson(json: Msg): void {
+  assert.equal(typeof json.Dc.Power, "number");
+  assert.equal(typeof json.Dc.Voltage, "number");
+  assert.ok(json.Soc >= 0 && json.Soc <= 100, `Soc ${json.Soc}`);
+  for (const key of ["MaxChargeVoltage", "MaxChargeCurrent", "MaxDischargeCurrent"]) {
+    assert.equal(typeof json.Info[key], "number", key);
+  }
+  assert.equal(json.Info.MaxChargeVoltage, 13.8);
+  assert.equal(json.InstalledCapacity - json.Capacity, json.ConsumedAmphours);
+  const text = JSON.stringify(json);
+  assert.doesNotMatch(text, /true|false/, "the driver refuses booleans");
+  for (const flag of Object.values(json.Io)) assert.ok(flag === 0 || flag === 1);
+}

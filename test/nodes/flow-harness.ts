@@ -7,17 +7,18 @@ import type { SimulatedBindings } from "../../src/sim";
 import { NODE_RED_RUNTIME } from "../support/node-red-install";
 
 import bmsAdapter = require("../../src/nodes/bms-adapter");
+import bmsBank = require("../../src/nodes/bms-bank");
 import bmsMos = require("../../src/nodes/bms-mos");
 import bmsPoll = require("../../src/nodes/bms-poll");
 
 /**
- * Shared set-up for the node suites: the real Node-RED runtime through node-red-node-test-helper, our three node
+ * Shared set-up for the node suites: the real Node-RED runtime through node-red-node-test-helper, our four node
  * types, and the simulator transport with instant latency. Only the radio is simulated.
  */
 helper.init(NODE_RED_RUNTIME);
 
 export { helper };
-export const OUR_NODES = [bmsAdapter, bmsPoll, bmsMos];
+export const OUR_NODES = [bmsAdapter, bmsPoll, bmsMos, bmsBank];
 
 /** RED._ is the identity in the helper, so badge texts arrive as their catalog keys. */
 export const STATUS = "@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.status.";
@@ -50,10 +51,16 @@ export function simAdapter(id: string, batteries: number, extra: Record<string, 
 }
 
 /** The simulated radio behind an adapter's settings (available once its pool exists). */
-export function simulatorOf(batteries: number, cells = 4): SimulatedBindings {
+export function simulatorOf(batteries: number, cells = 4, password?: string): SimulatedBindings {
   const config: AdapterConfig = {
     transport: "simulator",
-    simulator: { batteries, cells, faults: "none", latency: "instant" },
+    simulator: {
+      batteries,
+      cells,
+      faults: "none",
+      latency: "instant",
+      ...(password === undefined ? {} : { password }),
+    },
   };
   const bindings = bindingsFor(config);
   if (!bindings) throw new Error("no simulator registered for these settings: has the pool been created?");

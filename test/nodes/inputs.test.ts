@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BmsError } from "../../src/errors";
-import { normalizeAddress } from "../../src/nodes/address";
 import { DEFAULT_RELEASE_SECONDS, releaseSeconds } from "../../src/nodes/control-topic";
 import { parseMosCommand } from "../../src/nodes/mos-command";
+import { normalizeAddress } from "../../src/protocol/address";
 
 const invalidInput = (err: unknown) => err instanceof BmsError && err.code === "INVALID_INPUT";
 

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import type { BankPayload } from "../../src/bank/bank-payload";
 import { BmsError, ERROR_CODES } from "../../src/errors";
+import { bankBadge } from "../../src/nodes/bank-badge";
 import { adapterBadge, errorBadge, linkBadge, mosBadge, valuesBadge } from "../../src/nodes/status-badge";
 import type { LinkState } from "../../src/pool/types";
 
@@ -11,6 +13,9 @@ const root = path.resolve(__dirname, "..", "..", "..");
 const catalogs: Record<string, unknown> = {
   "@bmskit/node-red-jbd-bms/bms-adapter": JSON.parse(
     fs.readFileSync(path.join(root, "nodes", "locales", "en-US", "bms-adapter.json"), "utf8"),
+  ),
+  "@bmskit/node-red-jbd-bms/bms-bank": JSON.parse(
+    fs.readFileSync(path.join(root, "nodes", "locales", "en-US", "bms-bank.json"), "utf8"),
   ),
 };
 function t(key: string, subs: Record<string, string | number> = {}): string {
@@ -70,5 +75,16 @@ describe("status badges", () => {
       text: "no adapter",
     });
     assert.equal(adapterBadge({ state: "poweredOn" }, t), null);
+  });
+
+  it("shows the bank's packs, SOC and voltage: green when complete, yellow while packs are missing", () => {
+    const bank = { packsFresh: 3, packsExpected: 3, stateOfCharge: 52, voltage: 13.24 } as BankPayload;
+    assert.deepEqual(bankBadge(bank, 3, t), { fill: "green", shape: "dot", text: "3/3 packs 52 % 13.2 V" });
+    assert.deepEqual(bankBadge({ ...bank, packsFresh: 2 }, 3, t), {
+      fill: "yellow",
+      shape: "dot",
+      text: "2/3 packs 52 % 13.2 V",
+    });
+    assert.deepEqual(bankBadge(null, 3, t), { fill: "yellow", shape: "ring", text: "0/3 packs" });
   });
 });

@@ -7,7 +7,7 @@ const CELLS = decodeCellVoltages(parseFrame(fromHex("dd0400080d030d010d030d02ffb
 
 describe("buildPayload", () => {
   it("builds exactly the DESIGN 4.2 fields with derived values at the wire's precision", () => {
-    const basic = decodeBasicInfo(parseFrame(basicInfoFrame({ current10mA: -53, voltage10mV: 1334 })));
+    const basic = decodeBasicInfo(parseFrame(basicInfoFrame({ current: -0.53, voltage: 13.34 })));
     const payload = buildPayload(basic, CELLS, "JBD-SP04S034-L4S-200A-B-U");
     assert.deepEqual(Object.keys(payload).sort(), [
       "balancing",
@@ -27,10 +27,12 @@ describe("buildPayload", () => {
       "productionDate",
       "protection",
       "protectionActive",
+      "protectionWord",
       "residualCapacity",
       "softwareVersion",
       "stateOfCharge",
       "temperatures",
+      "timeRemainingS",
       "voltage",
     ]);
     assert.equal(payload.voltage, 13.34);
@@ -45,10 +47,29 @@ describe("buildPayload", () => {
     assert.equal(payload.hardwareVersion, "JBD-SP04S034-L4S-200A-B-U");
     assert.deepEqual(payload.mos, basic.mos);
     assert.notEqual(payload.mos, basic.mos, "a copy, not shared with the decoded frame");
+    assert.equal(payload.timeRemainingS, null, "0.53 A is below 1 % of 280 Ah per hour: resting");
+  });
+
+  it("gives the time to full while charging and to empty while discharging, from the payload's own figures", () => {
+    const charging = decodeBasicInfo(parseFrame(basicInfoFrame({ current: 10 })));
+    assert.equal(buildPayload(charging, CELLS, null).timeRemainingS, 4230, "(280 - 268.25) Ah / 10 A = 1.175 h");
+    const discharging = decodeBasicInfo(parseFrame(basicInfoFrame({ current: -25 })));
+    assert.equal(buildPayload(discharging, CELLS, null).timeRemainingS, 38628, "268.25 Ah / 25 A = 10.73 h");
+  });
+
+  it("keeps the raw protection word and passes an absent sensor through as null", () => {
+    const basic = decodeBasicInfo(
+      parseFrame(basicInfoFrame({ protectionWord: 0xa001, temperatures: [19.4, null, 19] })),
+    );
+    const payload = buildPayload(basic, CELLS, null);
+    assert.equal(payload.protectionWord, 0xa001);
+    assert.deepEqual(payload.protectionActive, ["cellOvervoltage", "chargeMosFault"]);
+    assert.deepEqual(payload.temperatures, [19.4, null, 19]);
+    assert.deepEqual(JSON.parse(JSON.stringify(payload)).temperatures, [19.4, null, 19]);
   });
 
   it("never shows binary noise such as 13.320000000000002", () => {
-    const basic = decodeBasicInfo(parseFrame(basicInfoFrame({ current10mA: 10, voltage10mV: 1332 })));
+    const basic = decodeBasicInfo(parseFrame(basicInfoFrame({ current: 0.1, voltage: 13.32 })));
     const noisy = { ...basic, voltage: 13.320000000000002, current: 0.1 + 0.2 - 0.2 };
     const payload = buildPayload(noisy, [3.3000000000000003, 0.1 + 0.2], null);
     assert.equal(payload.voltage, 13.32);
@@ -69,12 +90,18 @@ describe("buildPayload", () => {
   });
 
   it("turns a tiny negative product into 0, not -0", () => {
-    const basic = decodeBasicInfo(parseFrame(basicInfoFrame({ voltage10mV: 1, current10mA: -1 })));
+    const basic = decodeBasicInfo(parseFrame(basicInfoFrame({ voltage: 0.01, current: -0.01 })));
     assert.ok(Object.is(buildPayload(basic, CELLS, null).power, 0));
   });
 
   it("passes the trailer through as extra and keeps hardwareVersion null when 0x05 is unsupported", () => {
-    const withTrailer = decodeBasicInfo(parseFrame(basicInfoFrame({ tail: [1, 0, 0, 0x4e, 0x20, 0x4a, 0xdf, 0, 0] })));
+    const withTrailer = decodeBasicInfo(
+      parseFrame(
+        basicInfoFrame({
+          extra: { humidity: 1, alarm: 0, fullChargeCapacity: 200, remainingCapacity: 191.67, balanceCurrent: 0 },
+        }),
+      ),
+    );
     const payload = buildPayload(withTrailer, CELLS, null);
     assert.equal(payload.hardwareVersion, null);
     assert.deepEqual(payload.extra, withTrailer.extra);

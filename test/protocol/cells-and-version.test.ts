@@ -42,6 +42,11 @@ describe("decodeHardwareVersion", () => {
     assert.equal(decodeHardwareVersion(frame(0x05, "")), "");
   });
 
+  it("keeps printable ASCII only: control bytes and bytes above 0x7E are dropped", () => {
+    assert.equal(decodeHardwareVersion(frame(0x05, "\x01JBD-\x7f\xffSP04\tS034\r\n")), "JBD-SP04S034");
+    assert.equal(decodeHardwareVersion(frame(0x05, "\x80\x90\xa0")), "");
+  });
+
   it("turns the 0x80 answer of clones without 0x05 into BMS_REJECTED", () => {
     // DWFF clone, PROTOCOL 2.2: DD 05 80 00 FF 80 77.
     const rejected = parseFrame(Buffer.from("dd058000ff8077", "hex"));

@@ -23,8 +23,10 @@ const hexes = (frames: { raw: Uint8Array }[]) => frames.map((f) => toHex(f.raw))
 
 describe("FrameAssembler", () => {
   it("cuts by the length byte, not at a 0x77 data byte", () => {
-    // Voltage 0x0577 puts 0x77 at the end of the first 6 bytes; a "ends with 77" reassembler would stop there.
-    const frame = basicInfoFrame({ voltage10mV: 0x0577, residual10mAh: 0x7777 });
+    // 13.99 V is 0x0577 and puts 0x77 at the end of the first 6 bytes (305.83 Ah is 0x7777): a reassembler that
+    // stops at "ends with 77" would cut there.
+    const frame = basicInfoFrame({ voltage: 13.99, residualCapacity: 305.83 });
+    assert.equal(toHex(frame.subarray(4, 10)), "057700007777");
     const { feed, rejected } = collecting();
     assert.deepEqual(hexes(feed(frame.subarray(0, 6), frame.subarray(6))), [toHex(frame)]);
     assert.deepEqual(rejected, []);

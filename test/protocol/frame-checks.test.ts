@@ -54,6 +54,9 @@ describe("frame checks", () => {
     const named = needsPairingError(encodeReadRequest(0x03), "AA:BB:CC:00:00:01");
     assert.match(named.message, /^AA:BB:CC:00:00:01 echoes requests/);
     assert.match(named.message, /bluetoothctl pair AA:BB:CC:00:00:01/);
+    assert.match(named.message, /On Linux/, "says where the advice applies");
+    assert.match(named.message, /passkey[^.]*123456/);
+    assert.match(named.message, /raw-HCI transport cannot pair/);
     assert.equal(error.details?.request, "dda50300fffd77");
   });
 });

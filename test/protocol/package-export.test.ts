@@ -13,6 +13,9 @@ describe("package export ./protocol", () => {
       "decodeCellVoltages",
       "decodeHardwareVersion",
       "ProtocolError",
+      "encodeAuthPassword",
+      "decodeAuthReply",
+      "AuthReplyReader",
     ]) {
       assert.equal(typeof protocol[name], "function", name);
     }

@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  AuthReplyReader,
   type BasicInfo,
   checkStatus,
+  decodeAuthReply,
   decodeBasicInfo,
   decodeCellVoltages,
   decodeHardwareVersion,
+  encodeAuthAppKey,
+  encodeAuthPassword,
   encodeExitFactoryRequest,
   encodeMosRequest,
   encodeWriteRequest,
@@ -32,9 +36,11 @@ function assembleOne(bytes: Uint8Array): Frame {
 
 const hexWord = (text: unknown) => Number.parseInt(String(text), 16);
 
-/** The protection word rebuilt from the decoded flags, to compare with the word the source prints. */
-function protectionWord(info: BasicInfo): number {
-  return PROTECTION_BITS.reduce((word, name, bit) => (info.protection[name] ? word | (1 << bit) : word), 0);
+/** The raw word must be the one the source prints, and the named flags must be its bits 0-14. */
+function checkProtectionWord(info: BasicInfo, word: number): void {
+  assert.equal(info.protectionWord, word);
+  const fromFlags = PROTECTION_BITS.reduce((bits, name, bit) => (info.protection[name] ? bits | (1 << bit) : bits), 0);
+  assert.equal(fromFlags, word & 0x7fff);
 }
 
 function balanceWord(info: BasicInfo, firstCell: number): number {
@@ -89,10 +95,10 @@ function checkBasicInfoField(info: BasicInfo, key: string, expected: unknown, he
       assert.equal(balanceWord(info, 16), hexWord(want));
       return;
     case "protection":
-      assert.equal(protectionWord(info), hexWord(want));
+      checkProtectionWord(info, hexWord(want));
       return;
     case "errors_bitmask":
-      assert.equal(protectionWord(info), want);
+      checkProtectionWord(info, want as number);
       return;
     case "sw_version_byte":
     case "version": {
@@ -238,6 +244,26 @@ describe("public frames (test/fixtures/public-frames.json)", () => {
       assembler.push(stream).map((f) => toHex(f.raw)),
       [toHex(good)],
     );
+  });
+
+  it("decodes every captured FF AA reply, also through AuthReplyReader, and re-encodes the captured requests", () => {
+    const replies = authFrames.filter((f) => f.notifications !== undefined);
+    assert.ok(replies.length >= 4);
+    const reader = new AuthReplyReader({ onReject: (e) => assert.fail(e) });
+    for (const fixture of replies) {
+      const reply = decodeAuthReply(fromHex(fixture.hex));
+      assert.equal(reply.command, fromHex(fixture.hex)[2], fixture.kind);
+      if (fixture.decoded?.random !== undefined) assert.equal(reply.random, hexWord(fixture.decoded.random));
+      assert.deepEqual(
+        fixture.notifications!.flatMap((part) => reader.push(fromHex(part))),
+        [reply],
+        fixture.kind,
+      );
+    }
+    const requests = new Set(authFrames.filter((f) => f.notifications === undefined).map((f) => f.hex));
+    assert.equal(requests.size, 2);
+    assert.ok(requests.has(toHex(encodeAuthAppKey())));
+    assert.ok(requests.has(toHex(encodeAuthPassword("a4:c1:37:04:2d:be", "123123", 0x37))));
   });
 
   it("reassembles the captured BLE notifications, and every split point and 20-byte chunking gives the same frame", () => {

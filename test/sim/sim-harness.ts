@@ -1,6 +1,7 @@
+import { afterEach, beforeEach } from "node:test";
 import noblewithBindings from "@abandonware/noble/with-bindings";
 import * as FakeTimers from "@sinonjs/fake-timers";
-import { type SimulatedBindings, simAddress } from "../../src/sim";
+import { SimulatedBindings, simAddress } from "../../src/sim";
 
 /** The real noble over simulated bindings. */
 export type Noble = ReturnType<typeof noblewithBindings>;
@@ -55,6 +56,40 @@ export async function settle<T>(clock: Clock, promise: Promise<T>, limitMs = 10_
   for (let waited = 0; !done && waited < limitMs; waited += stepMs) await clock.tickAsync(stepMs);
   if (!done) throw new Error(`still pending after ${limitMs} ms of simulated time`);
   return promise;
+}
+
+/**
+ * A fake clock and simulated bindings for each test of a describe block: the clock is installed before each test; the
+ * bindings made by `start(options)` (which returns the real noble over them, powered on) are disposed and the clock
+ * uninstalled after it.
+ */
+export function simulatorPerTest() {
+  let clock: Clock | undefined;
+  let bindings: SimulatedBindings | undefined;
+  beforeEach(() => {
+    clock = installClock();
+  });
+  afterEach(() => {
+    bindings?.dispose();
+    bindings = undefined;
+    clock?.uninstall();
+  });
+  return {
+    get clock(): Clock {
+      if (!clock) throw new Error("no clock outside a test");
+      return clock;
+    },
+    get bindings(): SimulatedBindings {
+      if (!bindings) throw new Error("call start() first");
+      return bindings;
+    },
+    async start(options: ConstructorParameters<typeof SimulatedBindings>[0]): Promise<Noble> {
+      bindings = new SimulatedBindings(options);
+      const noble = nobleOver(bindings);
+      await poweredOn(this.clock, noble);
+      return noble;
+    },
+  };
 }
 
 export async function poweredOn(clock: Clock, noble: Noble): Promise<void> {

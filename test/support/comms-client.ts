@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import { ReceivedMessages } from "./received-messages";
 
 /** One message Node-RED pushes to the editor over /comms. */
 export interface CommsMessage {
@@ -22,31 +23,18 @@ export interface DebugData {
   property?: string;
 }
 
-interface Waiter {
-  predicate: (message: CommsMessage) => boolean;
-  resolve: (message: CommsMessage) => void;
-}
-
 /**
  * The editor's websocket, as the Debug sidebar and the canvas badges see it. Without adminAuth no auth message is
  * needed: subscribing is enough. Every message received is kept, so a test can look back as well as wait.
  */
 export class CommsClient {
-  readonly received: CommsMessage[] = [];
-  private readonly waiters = new Set<Waiter>();
+  private readonly messages = new ReceivedMessages<CommsMessage>("comms");
 
   private constructor(private readonly socket: WebSocket) {
     socket.on("message", (raw) => {
       const parsed: unknown = JSON.parse(raw.toString());
       // Node-RED batches messages into an array.
-      for (const message of (Array.isArray(parsed) ? parsed : [parsed]) as CommsMessage[]) {
-        this.received.push(message);
-        for (const waiter of [...this.waiters]) {
-          if (!waiter.predicate(message)) continue;
-          this.waiters.delete(waiter);
-          waiter.resolve(message);
-        }
-      }
+      for (const message of (Array.isArray(parsed) ? parsed : [parsed]) as CommsMessage[]) this.messages.push(message);
     });
   }
 
@@ -65,28 +53,12 @@ export class CommsClient {
 
   /** The first message, already received or still to come, that satisfies `predicate`. */
   waitFor(predicate: (message: CommsMessage) => boolean, what: string, timeoutMs = 30_000): Promise<CommsMessage> {
-    const seen = this.received.find(predicate);
-    if (seen !== undefined) return Promise.resolve(seen);
-    return this.next(predicate, what, timeoutMs);
+    return this.messages.waitFor(predicate, what, timeoutMs);
   }
 
   /** The first message from now on that satisfies `predicate`. */
   next(predicate: (message: CommsMessage) => boolean, what: string, timeoutMs = 30_000): Promise<CommsMessage> {
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        predicate,
-        resolve: (message) => {
-          clearTimeout(timer);
-          resolve(message);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        const topics = [...new Set(this.received.map((m) => m.topic))].join(", ");
-        reject(new Error(`no comms message: ${what} within ${timeoutMs} ms (topics seen: ${topics})`));
-      }, timeoutMs);
-      this.waiters.add(waiter);
-    });
+    return this.messages.next(predicate, what, timeoutMs);
   }
 
   close(): Promise<void> {

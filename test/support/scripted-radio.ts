@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { NobleBindings } from "../../src/ble/noble-bindings";
-import { encodeResponse, Register } from "../../src/protocol";
+import { encodeBasicInfo, encodeResponse, Register } from "../../src/protocol";
 
 /**
  * A deterministic radio for pool, session and central tests: noble bindings (the layer below the real noble)
@@ -44,6 +44,11 @@ export interface ScriptedBattery {
   writeWithResponseOnly: boolean;
   /** Counts connections: a reply never crosses into a later connection. */
   generation: number;
+  /**
+   * Gone without a word (its process killed, out of range before any supervision timeout): noble still counts it
+   * connected, requests vanish, and a disconnect is never confirmed, as on noble's HCI stack.
+   */
+  vanished: boolean;
 }
 
 export interface RadioEvent {
@@ -125,6 +130,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
       protectionOff: 0,
       writeWithResponseOnly: false,
       generation: 0,
+      vanished: false,
     };
     this.batteries.set(battery.id, battery);
     return battery;
@@ -159,6 +165,16 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
   powerOn(): void {
     this.powered = true;
     this.emit("stateChange", "poweredOn");
+  }
+
+  /** Reasons of restartAdapter() calls, in order. */
+  readonly restarts: string[] = [];
+
+  /** RestartableBindings: a fresh HCI stack, as the adapter host gives one (every link lost, then poweredOn). */
+  restartAdapter(reason: string): void {
+    this.restarts.push(reason);
+    this.powerOff();
+    setTimeout(() => this.powerOn(), 0);
   }
 
   /** The battery drops the link (out of range, supervision timeout). */
@@ -238,7 +254,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
 
   disconnect(id: string): void {
     const battery = this.batteries.get(id);
-    if (!battery) return;
+    if (!battery || battery.vanished) return;
     setTimeout(() => {
       if (!battery.connected) return;
       battery.connected = false;
@@ -280,7 +296,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
 
   write(id: string, serviceUuid: string, characteristicUuid: string, data: Buffer, withoutResponse: boolean): void {
     const battery = this.batteries.get(id);
-    if (!battery?.connected || battery.layout === "none") return;
+    if (!battery?.connected || battery.layout === "none" || battery.vanished) return;
     this.record("write", id, data.toString("hex"));
     if (!withoutResponse) setTimeout(() => this.emit("write", id, serviceUuid, characteristicUuid), 1);
     if (battery.ignoreNext > 0) {
@@ -350,26 +366,22 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
   }
 
   private basicInfo(battery: ScriptedBattery): Uint8Array {
-    const data = new Uint8Array(23 + 2 * 2);
-    const put16 = (offset: number, value: number) => {
-      data[offset] = (value >> 8) & 0xff;
-      data[offset + 1] = value & 0xff;
-    };
-    put16(0, 1321); // 13.21 V
-    put16(2, 0x10000 - 152); // -1.52 A
-    put16(4, 8500);
-    put16(6, 10000);
-    put16(8, 12);
-    put16(10, (22 << 9) | (3 << 5) | 28);
-    put16(16, battery.lockMask ? 0x1000 : 0);
-    data[18] = 0x80;
-    data[19] = 85;
-    data[20] = 0x03 & ~battery.lockMask & ~battery.protectionOff;
-    data[21] = battery.cells;
-    data[22] = 2;
-    put16(23, 2981);
-    put16(25, 2991);
-    return encodeResponse(Register.BasicInfo, 0, data);
+    const on = 0x03 & ~battery.lockMask & ~battery.protectionOff;
+    return encodeBasicInfo({
+      voltage: 13.21,
+      current: -1.52,
+      residualCapacity: 85,
+      nominalCapacity: 100,
+      cycles: 12,
+      productionDate: "2022-03-28",
+      balancing: new Array<boolean>(battery.cells).fill(false),
+      protectionWord: battery.lockMask ? 0x1000 : 0,
+      softwareVersion: "8.0",
+      stateOfCharge: 85,
+      mos: { charge: (on & 1) !== 0, discharge: (on & 2) !== 0 },
+      cellCount: battery.cells,
+      temperatures: [25, 26],
+    });
   }
 
   private advertiseIfScanning(battery: ScriptedBattery): void {

@@ -2,7 +2,12 @@ import { type ChildProcess, fork } from "node:child_process";
 import { EventEmitter } from "node:events";
 import * as path from "node:path";
 import type { AdapterConfig } from "../adapter-config";
-import { type BINDINGS_METHODS, BINDINGS_UNAVAILABLE_EVENT, type NobleBindings } from "../noble-bindings";
+import {
+  type BINDINGS_METHODS,
+  BINDINGS_UNAVAILABLE_EVENT,
+  type NobleBindings,
+  type RestartableBindings,
+} from "../noble-bindings";
 import {
   type CallMessage,
   type ChildToParent,
@@ -19,12 +24,18 @@ export interface HostBindingsOptions {
   restartMaxMs?: number;
   /** How long dispose() waits after SIGTERM before SIGKILL. */
   killGraceMs?: number;
+  /**
+   * How long the child may report the adapter off before it is replaced: a raw HCI socket whose adapter went away
+   * (a dongle unplugged and plugged back in) never binds again, so only a fresh process brings it back.
+   */
+  adapterOffRestartMs?: number;
 }
 
 export const DEFAULT_HOST_OPTIONS: Readonly<Required<HostBindingsOptions>> = {
   restartInitialMs: 1_000,
   restartMaxMs: 30_000,
   killGraceMs: 2_000,
+  adapterOffRestartMs: 10_000,
 };
 
 /** Disconnect reason reported for links that died with the host (HCI 0x08, connection timeout). */
@@ -38,6 +49,12 @@ const HOST_SCRIPT = path.join(__dirname, "host-process.js");
  */
 export const HOST_START_EVENT = "hostStart";
 export const HOST_EXIT_EVENT = "hostExit";
+/** "hostRestart": the child is being replaced because its HCI state can no longer be trusted (restartAdapter). */
+export const HOST_RESTART_EVENT = "hostRestart";
+export interface HostRestartEvent {
+  pid: number | undefined;
+  reason: string;
+}
 export interface HostStartEvent {
   pid: number | undefined;
 }
@@ -62,7 +79,7 @@ type AdapterState = "unknown" | "resetting" | "unsupported" | "unauthorized" | "
  * that reports the adapter unavailable is restarted on the same backoff (a fix such as setcap works in a fresh
  * process), never in a hot loop, and `unavailableMessage` keeps the reason until the adapter is poweredOn.
  */
-export class HostBindings extends EventEmitter implements NobleBindings, StoppableHost {
+export class HostBindings extends EventEmitter implements NobleBindings, RestartableBindings, StoppableHost {
   private readonly config: AdapterConfig;
   private readonly options: Required<HostBindingsOptions>;
   private child: ChildProcess | undefined;
@@ -74,6 +91,10 @@ export class HostBindings extends EventEmitter implements NobleBindings, Stoppab
   /** resume() came while the previous child was still exiting: start the next one as soon as it has gone. */
   private respawnOnExit = false;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The child being replaced by restartAdapter(): after its links are reported lost, the adapter is "resetting". */
+  private replacing: ChildProcess | undefined;
+  /** Runs while the child reports the adapter off; replaces the child when the adapter stays off too long. */
+  private offTimer: ReturnType<typeof setTimeout> | undefined;
   private nextRestartMs: number;
   private state: AdapterState = "unknown";
   private scanning = false;
@@ -212,16 +233,23 @@ export class HostBindings extends EventEmitter implements NobleBindings, Stoppab
       this.stopping = undefined;
       return Promise.resolve();
     }
-    this.stopping ??= new Promise<void>((resolve) => {
+    this.stopping ??= this.stopChild(child).then(() => {
+      this.stopping = undefined;
+    });
+    return this.stopping;
+  }
+
+  /** SIGTERM (noble's exit hook then drops the controller's links), SIGKILL after the grace period. */
+  private stopChild(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise<void>((resolve) => {
       const killTimer = setTimeout(() => child.kill("SIGKILL"), this.options.killGraceMs);
       child.once("exit", () => {
         clearTimeout(killTimer);
-        this.stopping = undefined;
         resolve();
       });
       child.kill("SIGTERM");
     });
-    return this.stopping;
   }
 
   /** Starts the child again after suspend() (only once noble has initialised these bindings). */
@@ -241,6 +269,19 @@ export class HostBindings extends EventEmitter implements NobleBindings, Stoppab
   dispose(): Promise<void> {
     this.disposed = true;
     return this.suspend();
+  }
+
+  /**
+   * noble's HCI state in the child can no longer be trusted (see RestartableBindings): replace the child. Its links
+   * are reported lost when it has gone, and the next child starts on the usual restart backoff, so a radio that
+   * keeps failing is retried at most every restartMaxMs.
+   */
+  restartAdapter(reason: string): void {
+    const child = this.child;
+    if (child === undefined || this.stopped) return;
+    this.emit(HOST_RESTART_EVENT, { pid: child.pid, reason } satisfies HostRestartEvent);
+    this.replacing = child;
+    void this.stopChild(child);
   }
 
   /** Process-exit path: signal the child now, no waiting (see process-exit-hooks). */
@@ -336,13 +377,44 @@ export class HostBindings extends EventEmitter implements NobleBindings, Stoppab
     }
     if (state === this.state) return;
     this.state = state;
+    this.watchAdapterOff();
     this.emit("stateChange", state);
+  }
+
+  /** While a running child says the adapter is off, a bound on how long before a fresh child binds it again. */
+  private watchAdapterOff(): void {
+    const off = this.state === "poweredOff" && this.child !== undefined;
+    if (!off) {
+      this.clearOffTimer();
+      return;
+    }
+    if (this.offTimer !== undefined) return;
+    const child = this.child;
+    this.offTimer = setTimeout(() => {
+      this.offTimer = undefined;
+      if (this.child === child && this.state === "poweredOff") {
+        this.restartAdapter(`the adapter stayed off for ${this.options.adapterOffRestartMs} ms`);
+      }
+    }, this.options.adapterOffRestartMs);
+    this.offTimer.unref();
+  }
+
+  private clearOffTimer(): void {
+    if (this.offTimer !== undefined) clearTimeout(this.offTimer);
+    this.offTimer = undefined;
   }
 
   private onChildEnd(child: ChildProcess): void {
     if (this.child !== child) return;
     this.child = undefined;
+    this.clearOffTimer();
     this.reportLinksLost();
+    if (this.replacing === child) {
+      this.replacing = undefined;
+      // A deliberate replacement: work that arrives meanwhile waits for the new child (within its own timeout)
+      // instead of failing at once with ADAPTER_OFF.
+      if (!this.stopped) this.setState("resetting");
+    }
     const exit = { pid: child.pid, code: child.exitCode, signal: child.signalCode };
     if (this.respawnOnExit) {
       this.respawnOnExit = false;

@@ -55,8 +55,15 @@ function openHciBindings(hciDevice: number): NobleBindings {
  */
 const discovered = new Set<string>();
 
+/**
+ * noble's HCI GATT layer reports every notification twice: as `read` (which noble turns into the characteristic's
+ * "data", what the links listen to) and as `handleNotify` (raw handle-level, which nothing above the bindings uses).
+ * Sending the second copy over IPC doubled the messages of every reply; it stays in the child.
+ */
+const NOT_FORWARDED: ReadonlySet<string> = new Set(["handleNotify"]);
+
 function forwardEvents(bindings: NobleBindings, hciDevice: number | undefined): void {
-  for (const name of [...BINDINGS_EVENTS, BINDINGS_UNAVAILABLE_EVENT]) {
+  for (const name of [...BINDINGS_EVENTS, BINDINGS_UNAVAILABLE_EVENT].filter((event) => !NOT_FORWARDED.has(event))) {
     bindings.on(name, (...args: unknown[]) => {
       if (name === "discover" && typeof args[0] === "string") discovered.add(args[0]);
       if (name === "stateChange" && hciDevice !== undefined) {

@@ -1,0 +1,88 @@
+import { type ChildProcess, fork } from "node:child_process";
+import * as path from "node:path";
+import type { BatteryState } from "../../src/sim";
+import { emulatedHciEnv } from "./socket-injection";
+
+/** Which battery of a SimWorld a bleno process plays (same seed, count and cells = the same pack as the simulator). */
+export interface BlenoBatteryOptions {
+  index: number;
+  batteries: number;
+  cells: number;
+  seed: number;
+}
+
+export type BatteryMessage =
+  | { kind: "ready"; address: string; name: string }
+  | { kind: "link"; connected: boolean; central: string }
+  | { kind: "state"; state: BatteryState; requests: number };
+export type BatteryRequest = { kind: "state" };
+
+const SCRIPT = path.join(__dirname, "bleno-battery.js");
+const READY_TIMEOUT_MS = 15_000;
+
+/** A bleno battery in its own process on its own emulated controller, seen from the test. */
+export class BatteryProcess {
+  readonly address: string;
+  readonly name: string;
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<void>;
+
+  private constructor(child: ChildProcess, ready: { address: string; name: string }, exited: Promise<void>) {
+    this.child = child;
+    this.address = ready.address;
+    this.name = ready.name;
+    this.exited = exited;
+  }
+
+  /** Starts the battery and resolves once it advertises, with the address its controller got. */
+  static async start(server: string, options: BlenoBatteryOptions): Promise<BatteryProcess> {
+    const child = fork(SCRIPT, [JSON.stringify(options)], {
+      env: emulatedHciEnv(server),
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+    });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const ready = await new Promise<{ address: string; name: string }>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`bleno battery ${options.index} did not advertise within ${READY_TIMEOUT_MS} ms`));
+      }, READY_TIMEOUT_MS);
+      child.on("message", (message: BatteryMessage) => {
+        if (message.kind !== "ready") return;
+        clearTimeout(timer);
+        resolve(message);
+      });
+      child.once("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`bleno battery ${options.index} exited before advertising (${code ?? signal})`));
+      });
+    });
+    return new BatteryProcess(child, ready, exited);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** The virtual battery's state (MOS lock, readings) and how many requests it has answered. */
+  state(): Promise<{ state: BatteryState; requests: number }> {
+    return new Promise((resolve) => {
+      const listener = (message: BatteryMessage) => {
+        if (message.kind !== "state") return;
+        this.child.off("message", listener);
+        resolve(message);
+      };
+      this.child.on("message", listener);
+      this.child.send({ kind: "state" } satisfies BatteryRequest);
+    });
+  }
+
+  /** The battery vanishes: its process and controller are gone at once, without a word on the air. */
+  async kill(): Promise<void> {
+    if (this.running) this.child.kill("SIGKILL");
+    await this.exited;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * A JBD battery as a real BLE peripheral: @abandonware/bleno, unchanged, on its own emulated controller (this is its
+ * own process, so a test can SIGKILL it as a battery that vanishes). The answers come from the project's virtual
+ * battery (src/sim: the same physics, responder and 0xE1 behaviour as the bindings simulator), sent as notifications
+ * of at most 20 bytes. Started by battery-process.ts with the socket hook preloaded; argv[2] is a BlenoBatteryOptions.
+ */
+import type { EventEmitter } from "node:events";
+import { JBD_SERVICES, NOTIFICATION_SIZE, SimWorld } from "../../src/sim";
+import type { BatteryMessage, BatteryRequest, BlenoBatteryOptions } from "./battery-process";
+
+interface BlenoCharacteristic {
+  RESULT_SUCCESS: number;
+  new (options: Record<string, unknown>): unknown;
+}
+interface Bleno extends EventEmitter {
+  address: string;
+  Characteristic: BlenoCharacteristic;
+  PrimaryService: new (options: { uuid: string; characteristics: unknown[] }) => unknown;
+  startAdvertising(name: string, serviceUuids: string[]): void;
+  setServices(services: unknown[], callback?: (error?: Error) => void): void;
+}
+
+const options = JSON.parse(process.argv[2] ?? "{}") as BlenoBatteryOptions;
+const world = new SimWorld({ batteries: options.batteries, cells: options.cells, seed: options.seed });
+const battery = world.batteries[options.index - 1];
+if (battery === undefined) throw new Error(`no battery ${options.index} of ${options.batteries}`);
+const gatt = JBD_SERVICES[battery.spec.gatt];
+const bleno = require("@abandonware/bleno") as Bleno;
+
+function send(message: BatteryMessage): void {
+  process.send?.(message);
+}
+
+let notifyValue: ((data: Buffer) => void) | undefined;
+let requests = 0;
+
+const notify = new bleno.Characteristic({
+  uuid: gatt.notify,
+  properties: ["notify"],
+  onSubscribe: (_maxValueSize: number, updateValue: (data: Buffer) => void) => {
+    notifyValue = updateValue;
+  },
+  onUnsubscribe: () => {
+    notifyValue = undefined;
+  },
+});
+const write = new bleno.Characteristic({
+  uuid: gatt.write,
+  properties: ["writeWithoutResponse", "write"],
+  onWriteRequest: (data: Buffer, _offset: number, _withoutResponse: boolean, done: (result: number) => void) => {
+    done(bleno.Characteristic.RESULT_SUCCESS);
+    requests += 1;
+    const reply = battery.respond(new Uint8Array(data));
+    if (reply === null || notifyValue === undefined) return;
+    for (let at = 0; at < reply.length; at += NOTIFICATION_SIZE) {
+      notifyValue(Buffer.from(reply.subarray(at, at + NOTIFICATION_SIZE)));
+    }
+  },
+});
+
+bleno.on("stateChange", (state: string) => {
+  if (state === "poweredOn") bleno.startAdvertising(battery.spec.name, [gatt.service]);
+});
+// bleno advertises again after every disconnect; the GATT table and the "ready" report happen once.
+let servicesSet = false;
+bleno.on("advertisingStart", (error?: Error) => {
+  if (error) throw error;
+  if (servicesSet) return;
+  servicesSet = true;
+  bleno.setServices([new bleno.PrimaryService({ uuid: gatt.service, characteristics: [notify, write] })], () =>
+    send({ kind: "ready", address: bleno.address.toUpperCase(), name: battery.spec.name }),
+  );
+});
+bleno.on("accept", (address: string) => send({ kind: "link", connected: true, central: address.toUpperCase() }));
+bleno.on("disconnect", (address: string) => send({ kind: "link", connected: false, central: address.toUpperCase() }));
+
+process.on("message", (message: BatteryRequest) => {
+  if (message.kind === "state") send({ kind: "state", state: battery.state(), requests });
+});
+process.on("disconnect", () => process.exit(0));

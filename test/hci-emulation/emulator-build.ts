@@ -1,0 +1,94 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/**
+ * Builds what the emulated-HCI tier runs, once per machine, into a git-ignored cache folder:
+ * - btvirt, BlueZ's controller emulator, compiled from Debian's `bluez-source` (the same BlueZ 5.66 as Debian's
+ *   `bluez-test-tools` btvirt) with native/btdev-acl-handles.patch applied. The tarball ships the built tree, so only
+ *   the patched emulator/btdev.c is compiled and linked with the package's own objects: a few seconds.
+ * - native/btvirt-preload.c as an LD_PRELOAD library (private socket folder, AF_ALG placeholder, no orphans).
+ * The folder is named after a hash of both sources, so a change to either builds afresh; concurrent runs each build
+ * into a temporary folder and the first rename wins.
+ */
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+const NATIVE_DIR = path.join(REPO_ROOT, "test", "hci-emulation", "native");
+const PATCH_FILE = path.join(NATIVE_DIR, "btdev-acl-handles.patch");
+const PRELOAD_SOURCE = path.join(NATIVE_DIR, "btvirt-preload.c");
+const CACHE_ROOT = path.join(REPO_ROOT, ".cache", "hci-emulation");
+/** Where Debian's bluez-source package puts its tarball of the built BlueZ tree. */
+export const BLUEZ_SOURCE_TARBALL = "/usr/src/bluez.tar.bz2";
+const TREE = "bluez-source";
+
+/** btvirt's own objects besides btdev.o (Makefile.tools, emulator_btvirt_SOURCES), linked as Debian built them. */
+const EMULATOR_OBJECTS = ["main", "serial", "server", "vhci", "bthost", "smp", "phy", "amp", "le"].map(
+  (name) => `emulator/${name}.o`,
+);
+const LIBRARIES = ["lib/.libs/libbluetooth-internal.a", "src/.libs/libshared-mainloop.a"];
+/** What compiling emulator/btdev.c needs from the tree. */
+const SOURCES = ["config.h", "emulator/btdev.c", "emulator/*.h", "lib/*.h", "src/shared/*.h", "monitor/*.h"];
+
+export interface EmulatorBinaries {
+  btvirt: string;
+  preload: string;
+}
+
+/** What the tier needs that this machine lacks, as an install hint; empty when it can build. */
+export function missingPrerequisites(): string[] {
+  const missing: string[] = [];
+  if (!fs.existsSync(BLUEZ_SOURCE_TARBALL)) missing.push(`bluez-source (${BLUEZ_SOURCE_TARBALL})`);
+  for (const tool of ["gcc", "patch", "tar", "bzip2"]) if (!onPath(tool)) missing.push(tool);
+  return missing;
+}
+
+/** The cached binaries, built first if this machine has none for the present sources. */
+export function ensureEmulatorBuilt(): EmulatorBinaries {
+  const key = createHash("sha256")
+    .update(fs.readFileSync(PATCH_FILE))
+    .update(fs.readFileSync(PRELOAD_SOURCE))
+    .update(String(fs.statSync(BLUEZ_SOURCE_TARBALL).size))
+    .digest("hex")
+    .slice(0, 16);
+  const target = path.join(CACHE_ROOT, key);
+  const binaries = { btvirt: path.join(target, "btvirt"), preload: path.join(target, "btvirt-preload.so") };
+  if (fs.existsSync(binaries.btvirt) && fs.existsSync(binaries.preload)) return binaries;
+
+  fs.mkdirSync(CACHE_ROOT, { recursive: true });
+  const work = fs.mkdtempSync(path.join(CACHE_ROOT, "build-"));
+  try {
+    const run = (file: string, args: string[], cwd = work) => execFileSync(file, args, { cwd, stdio: "pipe" });
+    const members = [...SOURCES, ...EMULATOR_OBJECTS, ...LIBRARIES].map((member) => `${TREE}/${member}`);
+    run("tar", ["-xjf", BLUEZ_SOURCE_TARBALL, "--wildcards", ...members]);
+    const tree = path.join(work, TREE);
+    run("patch", ["-p1", "--forward", "--input", PATCH_FILE], tree);
+    run("gcc", ["-O2", "-DHAVE_CONFIG_H", "-I.", "-Ilib", "-c", "emulator/btdev.c", "-o", "emulator/btdev.o"], tree);
+    const out = path.join(work, "out");
+    fs.mkdirSync(out);
+    run("gcc", ["-o", path.join(out, "btvirt"), "emulator/btdev.o", ...EMULATOR_OBJECTS, ...LIBRARIES], tree);
+    run("gcc", ["-shared", "-fPIC", "-O2", "-o", path.join(out, "btvirt-preload.so"), PRELOAD_SOURCE, "-ldl"]);
+    try {
+      fs.renameSync(out, target);
+    } catch (error) {
+      // Another run finished the same build first; its binaries are identical.
+      if (!fs.existsSync(binaries.btvirt)) throw error;
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  return binaries;
+}
+
+function onPath(tool: string): boolean {
+  return (process.env.PATH ?? "").split(path.delimiter).some((dir) => dir !== "" && isExecutable(path.join(dir, tool)));
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
