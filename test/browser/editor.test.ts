@@ -1,35 +1,50 @@
 // The real editor in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core) against a real
-// Node-RED with this package linked in: palette, dialogs, validation, scan picker, deploy, live badge, help.
-// Screenshots go to test-artifacts/ so a person can see what was checked.
+// Node-RED with this package linked in: palette, dialogs, validation, scan picker, deploy, live badge, help; then,
+// in every theme variant the editor offers (Node-RED 5: light and dark), screenshots of our dialogs, the scan
+// picker and the badges, and the contrast of the text our styles colour. Screenshots go to test-artifacts/ so a
+// person can see what was checked.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import {
+  browserSkipReason,
+  editorThemes,
+  launchBrowser,
+  lowContrast,
+  screenshot,
+  setEditorTheme,
+} from "../support/editor-page";
 import { freeLoopbackPort } from "../support/free-port";
 import { NodeRedProcess } from "../support/node-red-process";
 import { PROBE, probeFlow } from "../support/probe-flow";
-import { createUserDir, makeTempDir, REPO_ROOT, removeDir } from "../support/user-dir";
+import { REPO_ROOT } from "../support/repository";
+import { createUserDir, makeTempDir, removeDir } from "../support/user-dir";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARTIFACTS = path.join(REPO_ROOT, "test-artifacts");
 const SECOND_BATTERY = "AA:BB:CC:00:00:02";
+/** A bms-mos node beside the probe, never triggered: the suite only opens its dialog. */
+const SWITCH_NODE = {
+  id: "e2e0probe0switch",
+  type: "bms-mos",
+  z: PROBE.tab,
+  name: "",
+  adapter: PROBE.adapter,
+  address: "",
+  allowWrites: false,
+  x: 160,
+  y: 160,
+  wires: [[]],
+};
 const BANK = "e2e0browser0bank";
+/** Our icon-only buttons, per dialog, with the accessible name (their locale text) a screen reader announces. */
+const ICON_BUTTONS = [
+  { node: PROBE.poll, button: "#node-input-address-scan", name: "Search for batteries" },
+  { node: SWITCH_NODE.id, button: "#node-input-address-scan", name: "Search for batteries" },
+  { node: BANK, button: "#node-input-packs-add", name: "add this address" },
+];
 
-/** Without Chromium the suite is skipped, unless CI demands it (REQUIRE_BROWSER=1): then it fails. */
-function skipReason(): string | false {
-  if (fs.existsSync(CHROMIUM)) return false;
-  const reason = `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
-  if (process.env.REQUIRE_BROWSER === "1") throw new Error(`REQUIRE_BROWSER=1: ${reason}`);
-  console.log(`# browser suite skipped: ${reason}`);
-  return reason;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
-}
-
-describe("Node-RED editor in headless Chromium", { skip: skipReason() }, () => {
+describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, () => {
   let work: string;
   let red: NodeRedProcess;
   let context: BrowserContext;
@@ -39,24 +54,10 @@ describe("Node-RED editor in headless Chromium", { skip: skipReason() }, () => {
     work = makeTempDir("bms-browser-");
     const userDir = path.join(work, "user");
     await createUserDir(userDir, REPO_ROOT);
-    const flows = probeFlow({ topic: "browser", adapterName: "browser probe", batteries: 2 });
+    const flows = [...probeFlow({ topic: "browser", adapterName: "browser probe", batteries: 2 }), SWITCH_NODE];
     fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flows));
     red = await NodeRedProcess.start({ userDir, port: await freeLoopbackPort(), flowFile: "flows.json" });
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    context = await chromium.launchPersistentContext(path.join(work, "chromium-profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await launchBrowser(path.join(work, "chromium-profile")));
     await page.goto(red.url);
     await page.waitForFunction(`typeof RED !== "undefined" && RED.nodes.node("${PROBE.poll}") !== null`);
   });
@@ -81,18 +82,14 @@ describe("Node-RED editor in headless Chromium", { skip: skipReason() }, () => {
     // A config node is not in the palette; the editor must still know it under the config category.
     const adapterCategory = await page.evaluate(`RED.nodes.getType("bms-adapter")?.category`);
     assert.equal(adapterCategory, "config");
-    await page.locator("#red-ui-palette-container-battery").screenshot({ path: path.join(ARTIFACTS, "palette.png") });
   });
 
   it("opens the bms-poll dialog, and the scan button fills the address", async () => {
     await page.evaluate(`RED.editor.edit(RED.nodes.node("${PROBE.poll}"))`);
     const address = page.locator("#node-input-address");
     await address.waitFor();
-    await screenshot(page, "poll-dialog");
     await page.locator("#node-input-address-scan").click();
     const result = page.locator(`.bms-scan-result[data-address="${SECOND_BATTERY}"]`);
-    await result.waitFor();
-    await screenshot(page, "scan-results");
     await result.click();
     assert.equal(await address.inputValue(), SECOND_BATTERY);
     await page.locator("#node-dialog-ok").click();
@@ -119,7 +116,7 @@ describe("Node-RED editor in headless Chromium", { skip: skipReason() }, () => {
     await maxAge.fill("0");
     await maxAge.press("Tab");
     await page.locator("#node-input-maxAge.input-error").waitFor();
-    await screenshot(page, "bank-dialog-invalid");
+    await screenshot(page, "light", "bank-dialog-invalid");
     await maxAge.fill("90");
     await maxAge.press("Tab");
     await page.locator("#node-input-maxAge.input-error").waitFor({ state: "detached" });
@@ -153,9 +150,8 @@ describe("Node-RED editor in headless Chromium", { skip: skipReason() }, () => {
     await idle.fill("-5");
     await idle.press("Tab");
     await page.locator("#node-config-input-idleTimeout.input-error").waitFor();
-    await screenshot(page, "adapter-dialog-invalid");
-    await page.locator("#node-config-dialog-cancel").click();
-    await page.locator("#node-config-dialog-cancel").waitFor({ state: "detached" });
+    await screenshot(page, "light", "adapter-dialog-invalid");
+    await cancelDialog(page, "#node-config-dialog-cancel");
   });
 
   it("deploys, and the canvas badge shows live values from the newly chosen battery", async () => {
@@ -177,7 +173,6 @@ describe("Node-RED editor in headless Chromium", { skip: skipReason() }, () => {
     await badge.filter({ hasText: / V/ }).waitFor({ timeout: 30_000 });
     assert.match((await badge.textContent()) ?? "", /\d+(\.\d+)? V/);
     await page.locator(".red-ui-notification").first().waitFor({ state: "hidden" });
-    await screenshot(page, "running-flow");
   });
 
   it("shows the bank's badge on the canvas: one of its two packs present", async () => {
@@ -185,7 +180,7 @@ describe("Node-RED editor in headless Chromium", { skip: skipReason() }, () => {
     // From deploy it shows 0/2 packs; the first reading of the polled pack makes it 1/2 with values.
     await badge.filter({ hasText: /^1\/2 packs / }).waitFor({ timeout: 30_000 });
     assert.match((await badge.textContent()) ?? "", /^1\/2 packs \d+ % \d+\.\d V$/);
-    await screenshot(page, "bank-badge");
+    await screenshot(page, "light", "bank-badge");
   });
 
   it("shows the node's help in the help sidebar", async () => {
@@ -194,6 +189,73 @@ describe("Node-RED editor in headless Chromium", { skip: skipReason() }, () => {
     await help.getByText("msg.payload").first().waitFor();
     assert.match((await help.allTextContents()).join(" "), /BMS poll[\s\S]*JBD/);
     assert.equal(await help.locator(".red-ui-help-info-none").count(), 0);
-    await screenshot(page, "help-sidebar");
+    await screenshot(page, "light", "help-sidebar");
   });
+  it("gives the icon-only buttons of our dialogs an aria-label", async () => {
+    for (const { node, button, name } of ICON_BUTTONS) {
+      await page.evaluate(`RED.editor.edit(RED.nodes.node("${node}"))`);
+      try {
+        const element = page.locator(button);
+        await element.waitFor();
+        // Without aria-label a screen reader has only the title tooltip, if anything.
+        assert.equal(await element.getAttribute("aria-label"), name, `${node} ${button}`);
+        await page.getByRole("button", { name }).waitFor();
+      } finally {
+        await cancelDialog(page, "#node-dialog-cancel");
+      }
+    }
+  });
+
+  for (const theme of editorThemes()) {
+    describe(`in the ${theme} theme`, () => {
+      before(() => setEditorTheme(page, theme));
+
+      it("shows the palette entries and the canvas nodes with their badges, labels readable on our colours", async () => {
+        await page.evaluate(`RED.sidebar.help.show("bms-poll")`);
+        const badge = page.locator(`g[id="${PROBE.poll}"] .red-ui-flow-node-status-label`);
+        await badge.filter({ hasText: / V/ }).waitFor({ timeout: 30_000 });
+        await screenshot(page, theme, "canvas-badges");
+        await screenshot(page, theme, "palette", page.locator("#red-ui-palette-container-battery"));
+        assert.deepEqual(await lowContrast(page, "#red-ui-palette-container-battery .red-ui-palette-label"), []);
+        const ourNodes = [PROBE.poll, SWITCH_NODE.id, BANK].map((id) => `g[id="${id}"] .red-ui-flow-node-label-text`);
+        assert.deepEqual(await lowContrast(page, ourNodes.join(", "), "rect.red-ui-flow-node"), []);
+      });
+
+      it("shows the poll dialog and its scan picker, results readable plain and hovered", async () => {
+        await page.evaluate(`RED.editor.edit(RED.nodes.node("${PROBE.poll}"))`);
+        await page.locator("#node-input-address-scan").waitFor();
+        await screenshot(page, theme, "poll-dialog");
+        await page.locator("#node-input-address-scan").click();
+        const result = page.locator(`.bms-scan-result[data-address="${SECOND_BATTERY}"]`);
+        await result.waitFor();
+        assert.deepEqual(await lowContrast(page, ".bms-scan-results li"), []);
+        await result.hover();
+        assert.deepEqual(await lowContrast(page, ".bms-scan-results li:hover"), []);
+        await screenshot(page, theme, "scan-results");
+        await cancelDialog(page, "#node-dialog-cancel");
+      });
+
+      it("shows the switch, bank and adapter dialogs, the bank's pack list readable", async () => {
+        await page.evaluate(`RED.editor.edit(RED.nodes.node("${SWITCH_NODE.id}"))`);
+        await page.locator("#node-input-allowWrites").waitFor();
+        await screenshot(page, theme, "switch-dialog");
+        await cancelDialog(page, "#node-dialog-cancel");
+        await page.evaluate(`RED.editor.edit(RED.nodes.node("${BANK}"))`);
+        await page.locator(`#node-input-packs-list input[data-address="${SECOND_BATTERY}"]`).waitFor();
+        await screenshot(page, theme, "bank-dialog");
+        assert.deepEqual(await lowContrast(page, ".bms-bank-pack span, .bms-bank-pack code"), []);
+        await cancelDialog(page, "#node-dialog-cancel");
+        await page.evaluate(`RED.editor.editConfig("", "bms-adapter", "${PROBE.adapter}")`);
+        await page.locator("#node-config-input-idleTimeout").waitFor();
+        await screenshot(page, theme, "adapter-dialog");
+        await cancelDialog(page, "#node-config-dialog-cancel");
+      });
+    });
+  }
 });
+
+/** Closes the open edit tray with its Cancel button and waits until it is gone. */
+async function cancelDialog(page: Page, cancelButton: string): Promise<void> {
+  await page.locator(cancelButton).click();
+  await page.locator(cancelButton).waitFor({ state: "detached" });
+}

@@ -9,7 +9,8 @@ import { exampleFlows, type FlowNode } from "../support/example-flows";
 import { freeLoopbackPort } from "../support/free-port";
 import { NodeRedProcess } from "../support/node-red-process";
 import { descendantsOf, isAlive } from "../support/process-tree";
-import { createUserDir, makeTempDir, REPO_ROOT, removeDir } from "../support/user-dir";
+import { REPO_ROOT } from "../support/repository";
+import { createUserDir, makeTempDir, removeDir } from "../support/user-dir";
 import { describeWithTier } from "./hci-tier";
 
 const EXAMPLE = "Poll a battery every 10 s";

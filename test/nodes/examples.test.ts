@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
+import { resolveFromNodeRed } from "../support/node-red-install";
 import {
   type FlowNode,
   helper,
@@ -16,7 +17,7 @@ import {
 // The examples exactly as users import them, except: simulator latency "instant", and debug nodes replaced by
 // helper nodes with the same id so the test sees what the debug sidebar would show.
 const examplesDir = path.resolve(__dirname, "..", "..", "..", "examples");
-const nodeRedNodes = path.dirname(require.resolve("@node-red/nodes/package.json"));
+const nodeRedNodes = path.dirname(resolveFromNodeRed("@node-red/nodes/package.json"));
 const core = (file: string) => require(path.join(nodeRedNodes, "core", file));
 const CORE_NODES = [
   core("common/20-inject.js"),

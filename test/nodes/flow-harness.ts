@@ -4,6 +4,7 @@ import type { AdapterConfig } from "../../src/ble/adapter-config";
 import { bindingsFor } from "../../src/ble/central-registry";
 import type { BmsAdapterNode } from "../../src/nodes/adapter-node";
 import type { SimulatedBindings } from "../../src/sim";
+import { NODE_RED_RUNTIME } from "../support/node-red-install";
 
 import bmsAdapter = require("../../src/nodes/bms-adapter");
 import bmsBank = require("../../src/nodes/bms-bank");
@@ -14,7 +15,7 @@ import bmsPoll = require("../../src/nodes/bms-poll");
  * Shared set-up for the node suites: the real Node-RED runtime through node-red-node-test-helper, our four node
  * types, and the simulator transport with instant latency. Only the radio is simulated.
  */
-helper.init(require.resolve("node-red"));
+helper.init(NODE_RED_RUNTIME);
 
 export { helper };
 export const OUR_NODES = [bmsAdapter, bmsPoll, bmsMos, bmsBank];

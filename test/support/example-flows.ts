@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { REPO_ROOT } from "./user-dir";
+import { REPO_ROOT } from "./repository";
 
 /** A node of a flow file, as Node-RED exports it. */
 export type FlowNode = Record<string, unknown> & { id: string; type: string; z?: string };

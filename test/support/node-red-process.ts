@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import * as path from "node:path";
-
-/** red.js of the node-red devDependency: run directly, because killing an `npx` wrapper leaves the server running. */
-export const RED_JS = path.join(path.dirname(require.resolve("node-red/package.json")), "red.js");
+import { NPM_TEST_ENV } from "./install-commands";
+import { RED_JS } from "./node-red-install";
 
 export interface NodeRedStartOptions {
   userDir: string;
@@ -11,10 +9,12 @@ export interface NodeRedStartOptions {
   flowFile?: string;
   /** How long to wait for "Started flows" before giving up (a cold start takes a few seconds). */
   startTimeoutMs?: number;
+  /** Settings on top of the defaults, each passed as `-D key=value` (value JSON), e.g. editorTheme.palette.upload. */
+  settings?: Record<string, unknown>;
 }
 
 /**
- * A real Node-RED 4 process on a loopback port, started the way a user starts it. It keeps its log so a failing
+ * A real Node-RED process (the version test/support/node-red-install.ts chose) on a loopback port, started the way a user starts it. It keeps its log so a failing
  * test can show what the runtime said.
  */
 export class NodeRedProcess {
@@ -54,8 +54,12 @@ export class NodeRedProcess {
       "editorTheme.tours=false",
       "--no-telemetry",
     ];
+    for (const [key, value] of Object.entries(options.settings ?? {}))
+      args.push("-D", `${key}=${JSON.stringify(value)}`);
     if (options.flowFile !== undefined) args.push(options.flowFile);
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // A palette install runs npm in the user directory, with the npm settings of the suites' own installs.
+    const env = { ...process.env, ...NPM_TEST_ENV };
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     const red = new NodeRedProcess(child, options.port);
     try {
       await red.waitForLog(/Started flows|Waiting for missing types/, options.startTimeoutMs ?? 60_000);

@@ -3,18 +3,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { installCommand, NPM_TEST_ENV } from "./install-commands";
+import { REPO_ROOT } from "./repository";
 
 const run = promisify(execFile);
 
-/** The repository root, seen from dist/test/support. */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
-export const PACKAGE_NAME = "@bmskit/node-red-jbd-bms";
-
 /**
  * `npm pack` of the repository into `destination`, so a test installs exactly what the `files` list publishes.
- * `npm test` has built dist/ already; the package deliberately has no `prepare` script (npm 11 runs it even with
- * --ignore-scripts when npm itself runs inside an npm script, as here), so packing never rebuilds dist/ underneath
- * the suites running beside this one.
+ * `npm test` has built dist/ already, so the `prepare` that npm 11 runs here despite --ignore-scripts (npm itself
+ * runs inside an npm script) finds the build output and leaves dist/ alone for the suites running beside this one.
  */
 export async function packPackage(destination: string): Promise<string> {
   const { stdout } = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", destination], {
@@ -34,15 +31,16 @@ export function removeDir(dir: string): void {
 }
 
 /**
- * A Node-RED user directory with `spec` (a .tgz or a folder) installed into it. It gets its own package.json first:
- * without one npm walks up the tree and installs into a parent package.
+ * A Node-RED user directory with `spec` (a .tgz, a folder or a git URL) installed into it by the README's install
+ * command. It gets its own package.json first: without one npm walks up the tree and installs into a parent
+ * package. Install scripts run as they do for users: the package's `prepare` builds only when dist/ is missing
+ * (never under these suites, which run on a built tree) and npm 11 runs no dependency install scripts unapproved.
  */
 export async function createUserDir(userDir: string, spec: string): Promise<void> {
   fs.mkdirSync(userDir, { recursive: true });
   fs.writeFileSync(path.join(userDir, "package.json"), `${JSON.stringify({ name: "node-red-user", private: true })}\n`);
-  await run("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", spec], {
-    cwd: userDir,
-  });
+  const [command, ...args] = installCommand(spec);
+  await run(command!, args, { cwd: userDir, env: { ...process.env, ...NPM_TEST_ENV } });
 }
 
 /** The example flows as the installed package ships them: file name without .json -> flow array. */
