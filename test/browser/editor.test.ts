@@ -138,7 +138,7 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
     await interval.fill("0.001");
     await interval.press("Tab");
     await page.locator("#node-input-interval.input-error").waitFor();
-    await screenshot(page, "poll-dialog-interval-invalid");
+    await screenshot(page, "light", "poll-dialog-interval-invalid");
     await page.locator("#node-dialog-cancel").click();
     await page.locator("#node-dialog-cancel").waitFor({ state: "detached" });
   });
