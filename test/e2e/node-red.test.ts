@@ -21,7 +21,7 @@ const NODE_TYPES = ["bms-adapter", "bms-poll", "bms-mos", "bms-bank"];
 /** The examples' shared adapter in the tests: instant replies keep the run short. */
 const EXAMPLES_ADAPTER = { transport: "simulator", simBatteries: 4, simFaults: "none", simLatency: "instant" };
 /** The Victron example publishes here (its MQTT out node's topic; the driver's config.ini names the same). */
-const VICTRON_EXAMPLE = "Bank to a Victron GX over MQTT";
+const VICTRON_EXAMPLE = "6. Bank to a Victron GX over MQTT";
 /** Decided when the file loads: without mosquitto the broker test is skipped, unless REQUIRE_MQTT_BROKER=1. */
 const brokerSkip = mosquittoSkipReason();
 
