@@ -2,7 +2,8 @@
 // tests. Every example brings its own bms-adapter config node, but a simulated radio, like a real one, lets a
 // battery hold only one link: two adapters polling the same virtual batteries would lock each other out. So the
 // first example's adapter is kept (with the caller's settings on top) and every reference to any other adapter is
-// pointed at it. Ids and tab labels that collide between examples are renamed, so every example keeps its own tab.
+// pointed at it. The MQTT examples' broker node is shared the same way: one connection, one birth and will.
+// Ids and tab labels that collide between examples are renamed, so every example keeps its own tab.
 
 const crypto = require("node:crypto");
 const fs = require("node:fs");
@@ -52,35 +53,41 @@ function remap(value, idMap) {
   return value;
 }
 
+/** Config node types of which the merged flows keep one: the first example's, which every other is pointed at. */
+const SHARED_CONFIG_TYPES = ["bms-adapter", "mqtt-broker"];
+
 /**
  * Merges examples into one flow array.
  * @param {{name: string, flow: object[]}[]} examples
  * @param {object} adapterSettings properties put on the shared bms-adapter (e.g. transport, simBatteries).
+ * @param {object} [brokerSettings] properties put on the shared mqtt-broker (e.g. broker, port).
  */
-function mergeExamples(examples, adapterSettings) {
+function mergeExamples(examples, adapterSettings, brokerSettings = {}) {
+  const settings = { "bms-adapter": adapterSettings, "mqtt-broker": brokerSettings };
   const merged = [];
   const usedIds = new Set();
   const usedLabels = new Set();
-  let sharedAdapterId;
+  const sharedIds = new Map();
   for (const { name, flow } of examples) {
     const idMap = new Map();
     const dropped = new Set();
     for (const node of flow) {
-      if (node.type === "bms-adapter" && sharedAdapterId !== undefined) {
-        idMap.set(node.id, sharedAdapterId);
+      const shared = SHARED_CONFIG_TYPES.includes(node.type) ? sharedIds.get(node.type) : undefined;
+      if (shared !== undefined) {
+        idMap.set(node.id, shared);
         dropped.add(node);
         continue;
       }
       const id = usedIds.has(node.id) ? derivedId(name, node.id) : node.id;
       idMap.set(node.id, id);
       usedIds.add(id);
-      if (node.type === "bms-adapter") sharedAdapterId = id;
+      if (SHARED_CONFIG_TYPES.includes(node.type)) sharedIds.set(node.type, id);
     }
     for (const node of flow) {
       if (dropped.has(node)) continue;
       const copy = {};
       for (const [key, value] of Object.entries(node)) copy[key] = remap(value, idMap);
-      if (copy.type === "bms-adapter") Object.assign(copy, adapterSettings);
+      if (Object.hasOwn(settings, copy.type)) Object.assign(copy, settings[copy.type]);
       if (copy.type === "tab") {
         if (usedLabels.has(copy.label)) copy.label = `${copy.label} (${name})`;
         usedLabels.add(copy.label);

@@ -23,7 +23,7 @@ import { createUserDir, makeTempDir, packPackage, removeDir } from "../support/u
 /** The examples' shared adapter in the tests: instant replies keep the run short. */
 const EXAMPLES_ADAPTER = { transport: "simulator", simBatteries: 4, simFaults: "none", simLatency: "instant" };
 /** The Victron example publishes here (its MQTT out node's topic; the driver's config.ini names the same). */
-const VICTRON_EXAMPLE = "Bank to a Victron GX over MQTT";
+const VICTRON_EXAMPLE = "6. Bank to a Victron GX over MQTT";
 /** Decided when the file loads: without mosquitto the broker test is skipped, unless REQUIRE_MQTT_BROKER=1. */
 const brokerSkip = mosquittoSkipReason();
 
@@ -135,9 +135,13 @@ describe("Node-RED end to end (package installed from npm pack)", () => {
     let checked = 0;
     for (const tab of flows.filter((node) => node.type === "tab" && node.id !== PROBE.tab)) {
       const onTab = flows.filter((node) => node.z === tab.id);
-      const timed = onTab.some((node) => node.type === "bms-poll" && Number(node.interval) > 0);
-      const debugIds = new Set(onTab.filter((node) => node.type === "debug" && node.active !== false).map((n) => n.id));
-      if (!timed || debugIds.size === 0) continue;
+      const timed = onTab.filter((node) => node.type === "bms-poll" && Number(node.interval) > 0);
+      // The active Debug nodes downstream of a timed poll (the dashboard's and Home Assistant's go elsewhere).
+      const downstream = reachableFrom(timed, onTab);
+      const debugIds = new Set(
+        onTab.filter((n) => n.type === "debug" && n.active !== false && downstream.has(n.id)).map((n) => n.id),
+      );
+      if (debugIds.size === 0) continue;
       const message = await comms.waitFor(
         (m) => m.topic === "debug" && debugIds.has((m.data as { id: string }).id),
         `debug output on tab "${String(tab.label)}"`,
@@ -274,4 +278,19 @@ function currentTopic(flows: FlowNode[]): string {
 function withProbe(flows: FlowNode[], options: { topic: string; adapterName: string }): FlowNode[] {
   const probeIds = new Set<string>(Object.values(PROBE));
   return [...flows.filter((node) => !probeIds.has(node.id)), ...probeFlow(options)];
+}
+
+/** Ids of the nodes that `from` reach through wires, among `nodes`. */
+function reachableFrom(from: FlowNode[], nodes: FlowNode[]): Set<string> {
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const reached = new Set<string>();
+  const queue = [...from];
+  for (let node = queue.shift(); node !== undefined; node = queue.shift()) {
+    for (const id of ((node.wires ?? []) as string[][]).flat()) {
+      if (reached.has(id) || !byId.has(id)) continue;
+      reached.add(id);
+      queue.push(byId.get(id)!);
+    }
+  }
+  return reached;
 }

@@ -13,7 +13,7 @@ import { REPO_ROOT } from "../support/repository";
 import { createUserDir, makeTempDir, removeDir } from "../support/user-dir";
 import { describeWithTier } from "./hci-tier";
 
-const EXAMPLE = "Poll a battery every 10 s";
+const EXAMPLE = "1. Poll a battery every 10 s";
 
 describeWithTier("scenario 8: Node-RED runs example 1 over the emulated controller", (tier) => {
   let work: string | undefined;

@@ -13,7 +13,11 @@ interface ExampleFlows {
   readExampleFiles(packageDir: string): Example[];
   needsDashboard(flow: FlowNode[]): boolean;
   dashboardResolvable(userDir: string, repoRoot: string): boolean;
-  mergeExamples(examples: Example[], adapterSettings: Record<string, unknown>): FlowNode[];
+  mergeExamples(
+    examples: Example[],
+    adapterSettings: Record<string, unknown>,
+    brokerSettings?: Record<string, unknown>,
+  ): FlowNode[];
 }
 
 /** The demo's own merge (scripts/example-flows.js), so the tests run the flows the demo runs. */

@@ -24,7 +24,7 @@ export class MqttSubscriber {
   static async connect(url: string, topics: string[]): Promise<MqttSubscriber> {
     const client = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
     const subscriber = new MqttSubscriber(client);
-    await client.subscribeAsync(topics);
+    if (topics.length > 0) await client.subscribeAsync(topics);
     return subscriber;
   }
 
@@ -35,6 +35,16 @@ export class MqttSubscriber {
     timeoutMs = 30_000,
   ): Promise<ReceivedMqttMessage> {
     return this.messages.waitFor(predicate, what, timeoutMs);
+  }
+
+  /** Everything received so far, oldest first. */
+  get all(): readonly ReceivedMqttMessage[] {
+    return this.messages.all;
+  }
+
+  /** Publishes as another client of the broker would (Home Assistant sending a switch command, say). */
+  async publish(topic: string, payload: string, options: { retain?: boolean } = {}): Promise<void> {
+    await this.client.publishAsync(topic, payload, { qos: 1, retain: options.retain ?? false });
   }
 
   close(): Promise<void> {
