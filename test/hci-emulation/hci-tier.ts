@@ -9,6 +9,7 @@ import { BatteryProcess } from "./battery-process";
 import { PrivateBtvirt } from "./btvirt";
 import { ensureEmulatorBuilt, missingPrerequisites } from "./emulator-build";
 import { HciTap } from "./hci-tap";
+import { type PhoneApp, phoneAppHolding } from "./phone-app-process";
 import { emulatedHciEnv } from "./socket-injection";
 
 /**
@@ -43,6 +44,8 @@ export interface Tier {
   adapter: HciTap;
   /** Starts battery n (1-based, of WORLD) on a controller of its own. */
   startBattery(index: number): Promise<BatteryProcess>;
+  /** The phone app on a controller of its own, holding the battery at `address`; ended with the file if still up. */
+  phoneAppHolding(address: string): Promise<PhoneApp>;
   openPool(options?: Partial<PoolOptions>): BmsPool;
   /** The adapter host behind every pool of this file (one per adapter, as the central registry keeps it). */
   host: HostBindings;
@@ -97,6 +100,11 @@ export function describeWithTier(name: string, body: (tier: () => Tier) => void)
           const battery = await BatteryProcess.start(tap.path, { index, ...WORLD });
           cleanups.push(() => battery.kill());
           return battery;
+        },
+        phoneAppHolding: async (address) => {
+          const app = await phoneAppHolding(btvirt.leServer, address);
+          cleanups.push(() => app.kill());
+          return app;
         },
         openPool: (options = {}) => {
           const pool = new ConnectionPool(central, { ...TIER_POOL_OPTIONS, ...options });
