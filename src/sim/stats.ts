@@ -8,8 +8,10 @@ export interface SimulatorStats {
   /** Connects refused because another central or the phone app held the battery. */
   refusedBusy: number;
   disconnects: number;
-  /** Links lost without a disconnect() call (dropLink or the linkDrop fault). */
+  /** Links lost without a disconnect() call (dropLink or the linkDrop fault, silent ones included). */
   drops: number;
+  /** restartAdapter() calls: a fresh HCI stack asked for because noble's record of the adapter was wrong. */
+  restarts: number;
   requests: number;
   /** Requests the BMS ignored because they were not well-formed frames (bad checksum, junk). */
   ignoredRequests: number;
@@ -29,6 +31,7 @@ export function emptyStats(): SimulatorStats {
     refusedBusy: 0,
     disconnects: 0,
     drops: 0,
+    restarts: 0,
     requests: 0,
     ignoredRequests: 0,
     notRelayed: 0,
@@ -37,7 +40,10 @@ export function emptyStats(): SimulatorStats {
     faults: {
       connectFailure: 0,
       connectHang: 0,
+      connectAfterCancel: 0,
+      cancelUnanswered: 0,
       linkDrop: 0,
+      silentLinkLoss: 0,
       lostReply: 0,
       lateReply: 0,
       duplicateReply: 0,
