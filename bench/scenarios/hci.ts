@@ -26,7 +26,7 @@ export interface HciFigures {
   parentCpuUsPerPoll: number;
   /** Sequential polls per second, one battery, kept link. */
   pollsPerS: number;
-  /** CPU of the test rig per poll: the bleno battery process and btvirt (not the product; a real adapter has neither). */
+  /** CPU of the test rig per poll: the bleno battery and btvirt (not the product: a real adapter has neither). */
   rigCpuUsPerPoll: number;
   /**
    * Time the four processes of the chain (this one, the adapter host, btvirt, the battery) spent ready to run but

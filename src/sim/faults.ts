@@ -15,8 +15,8 @@ export interface FaultProfile {
    */
   connectAfterCancel: number;
   /**
-   * A cancel gets no answer at all (refused, or its LE Connection Complete lost): noble's HCI bindings keep that connect
-   * pending and queue every later connect of the adapter behind it, until the adapter is restarted.
+   * A cancel gets no answer at all (refused, or its LE Connection Complete lost): noble's HCI bindings keep that
+   * connect pending and queue every later connect of the adapter behind it, until the adapter is restarted.
    */
   cancelUnanswered: number;
   /** Mean time between link drops of one connected link (disconnect reason 0x08, supervision timeout). */

@@ -34,7 +34,7 @@ const REASON_CONNECTION_TIMEOUT = 0x08;
 const REASON_LOCAL_HOST = 0x16;
 /** HCI status 0x3e, what a controller reports when a connection cannot be made. */
 const CONNECT_FAILED_MESSAGE = "Connection Failed to be Established (0x3e)";
-/** HCI status 0x02: how a controller ends a connect it cancelled (LE Connection Complete), as noble's HCI bindings word it. */
+/** HCI status 0x02: how a controller ends a cancelled connect (LE Connection Complete), in noble's HCI wording. */
 const CONNECT_CANCELLED_MESSAGE = "Unknown Connection Identifier (0x2)";
 /** What a connect still pending when the adapter restarts ends with (as HostBindings reports it). */
 const ADAPTER_RESTARTED_MESSAGE = "Bluetooth adapter restarted";

@@ -1,12 +1,12 @@
 /**
  * The "write" events of write commands (writes without response), which the adapter host keeps to itself.
  *
- * noble's HCI GATT layer emits "write" for a write command as soon as the command is queued (NOBLE-NOTES 1, events): the event
- * says nothing the caller did not know when it made the call. Forwarded over IPC it cost a message each way per
- * request, woke Node-RED for nothing between the request and its reply, and went out before the request itself (noble
- * writes the ACL packet a few microtasks after emitting it). So HostBindings emits it in the parent when it hands the
- * command to the child, and the child swallows noble's copy: one per command handed over, counted per characteristic.
- * A write request (with response) is confirmed by the peer and is still forwarded.
+ * noble's HCI GATT layer emits "write" for a write command as soon as the command is queued (NOBLE-NOTES 1,
+ * events): the event says nothing the caller did not know when it made the call. Forwarded over IPC it cost a message
+ * each way per request, woke Node-RED for nothing between the request and its reply, and went out before the request
+ * itself (noble writes the ACL packet a few microtasks after emitting it). So HostBindings emits it in the parent when
+ * it hands the command to the child, and the child swallows noble's copy: one per command handed over, counted per
+ * characteristic. A write request (with response) is confirmed by the peer and is still forwarded.
  */
 export class WriteCommandEchoes {
   /** "peripheral service characteristic" -> echoes still to come from write commands handed to the bindings. */
