@@ -104,6 +104,9 @@ export function formatReport(r: BenchResults): string {
         `<= ${n(TARGETS.hciCpuUsPerPoll)}`,
         mark(hciCpu === null ? null : hciCpu <= TARGETS.hciCpuUsPerPoll),
       ],
+      ["hci.rigCpuUsPerPoll (bleno battery + btvirt: test rig, not product)", n(h?.rigCpuUsPerPoll, 0), "", ""],
+      ["hci.cpuWaitUsPerPoll (the four processes waiting for a CPU)", n(h?.cpuWaitUsPerPoll, 0), "", ""],
+      ["load average (1 min) at the end of the hci run", n(h?.loadAverage, 2), "", ""],
       [
         "hci.pollsPerS (sequential)",
         n(h?.pollsPerS),

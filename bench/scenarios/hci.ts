@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import { BleCentral } from "../../src/ble/ble-central";
 import { HostBindings } from "../../src/ble/host/host-bindings";
 import { ConnectionPool, DEFAULT_POOL_OPTIONS } from "../../src/pool";
@@ -25,6 +26,16 @@ export interface HciFigures {
   parentCpuUsPerPoll: number;
   /** Sequential polls per second, one battery, kept link. */
   pollsPerS: number;
+  /** CPU of the test rig per poll: the bleno battery and btvirt (not the product: a real adapter has neither). */
+  rigCpuUsPerPoll: number;
+  /**
+   * Time the four processes of the chain (this one, the adapter host, btvirt, the battery) spent ready to run but
+   * waiting for a CPU, per poll, summed (from /proc/<pid>/task/<tid>/schedstat); null where the kernel keeps no such
+   * statistics. Where polls take several milliseconds, this is where the time went.
+   */
+  cpuWaitUsPerPoll: number | null;
+  /** The machine's 1-minute load average when the measurement ended (the machine is shared). */
+  loadAverage: number;
 }
 
 const CLOCK_TICKS_PER_S = 100;
@@ -34,6 +45,30 @@ function processCpuUs(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_S;
+}
+
+/** Time every thread of a process has spent runnable but not running, in µs; undefined without schedstat. */
+function processCpuWaitUs(pid: number): number | undefined {
+  try {
+    let waitedNs = 0;
+    for (const thread of fs.readdirSync(`/proc/${pid}/task`)) {
+      waitedNs += Number(fs.readFileSync(`/proc/${pid}/task/${thread}/schedstat`, "utf8").split(" ")[1]);
+    }
+    return Number.isFinite(waitedNs) ? waitedNs / 1e3 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The summed CPU wait of `pids`, or undefined if any of them has no schedstat. */
+function chainCpuWaitUs(pids: number[]): number | undefined {
+  let total = 0;
+  for (const pid of pids) {
+    const waited = processCpuWaitUs(pid);
+    if (waited === undefined) return undefined;
+    total += waited;
+  }
+  return total;
 }
 
 export async function hciFigures(budgetMs: number): Promise<HciFigures | { missing: string }> {
@@ -56,6 +91,11 @@ export async function hciFigures(budgetMs: number): Promise<HciFigures | { missi
     for (let i = 0; i < 200; i++) await pool.poll(address); // warm-up
     const latencies: number[] = [];
     const pid = host.childPid as number;
+    const rig = [battery.pid, btvirt.pid].filter((p): p is number => p !== undefined);
+    const rigCpuUs = () => rig.reduce((sum, p) => sum + processCpuUs(p), 0);
+    const chain = [process.pid, pid, ...rig];
+    const waitBefore = chainCpuWaitUs(chain);
+    const rigBefore = rigCpuUs();
     const hostBefore = processCpuUs(pid);
     const parentBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
@@ -68,12 +108,16 @@ export async function hciFigures(budgetMs: number): Promise<HciFigures | { missi
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const parent = process.cpuUsage(parentBefore);
+    const waitAfter = chainCpuWaitUs(chain);
     return {
       pollMedianMs: median(latencies),
       connectCycleMs: median(cycles),
       hostCpuUsPerPoll: (processCpuUs(pid) - hostBefore) / polls,
       parentCpuUsPerPoll: (parent.user + parent.system) / polls,
       pollsPerS: polls / seconds,
+      rigCpuUsPerPoll: (rigCpuUs() - rigBefore) / polls,
+      cpuWaitUsPerPoll: waitBefore === undefined || waitAfter === undefined ? null : (waitAfter - waitBefore) / polls,
+      loadAverage: os.loadavg()[0] ?? 0,
     };
   } finally {
     await pool.close();

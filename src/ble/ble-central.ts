@@ -425,8 +425,8 @@ export class BleCentral extends EventEmitter {
 
   /**
    * noble's record of the controller no longer matches the controller: start the bindings afresh where they can be
-   * (the adapter host restarts its child; every link is reported lost and the pool reconnects). Bindings without
-   * that ability (the simulator in this process) keep going as before.
+   * (the adapter host restarts its child, the simulator in this process starts afresh; every link is reported lost
+   * and the pool reconnects). Bindings without that ability keep going as before.
    */
   private distrustAdapter(reason: string): void {
     const restartable = restartableBindings(this.bindings);

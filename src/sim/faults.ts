@@ -9,8 +9,23 @@ export interface FaultProfile {
   connectFailure: number;
   /** A connect attempt never completes; only cancelConnect ends it. */
   connectHang: number;
+  /**
+   * A cancelled connect completes anyway: the controller finished it before the cancel arrived (and refuses the
+   * cancel). Otherwise a cancel is answered by the connect ending in error (LE Connection Complete, status 0x02).
+   */
+  connectAfterCancel: number;
+  /**
+   * A cancel gets no answer at all (refused, or its LE Connection Complete lost): noble's HCI bindings keep that
+   * connect pending and queue every later connect of the adapter behind it, until the adapter is restarted.
+   */
+  cancelUnanswered: number;
   /** Mean time between link drops of one connected link (disconnect reason 0x08, supervision timeout). */
   linkDropMeanMs: number;
+  /**
+   * A link drop is silent: the battery is gone, but the controller never reports it and answers the disconnect with
+   * an error status that noble ignores, so noble keeps the link "connected" (and, on HCI, its ACL buffer taken).
+   */
+  silentLinkLoss: number;
   /** A request gets no reply at all. */
   lostReply: number;
   /** A reply arrives `lateReplyMs` after the request, past a typical 3 s command timeout. */
@@ -39,13 +54,19 @@ const HOUR = 60 * MINUTE;
  * every couple of hours, about 1 reply in 50 is lost and a few are late or doubled, the BMS often sleeps through
  * the first request, the adapter resets twice a day. Damaged notifications are rare on a real link (BLE's link
  * layer checks a CRC and retransmits), so flaky damages about 1 reply in 1,000; hostile far more, to exercise the
- * reassembler. `hostile`: much worse on every count, for soak tests.
+ * reassembler. `hostile`: much worse on every count, for soak tests; it alone also has the faults of the controller
+ * and of noble's HCI stack that leave noble's record of the adapter wrong (a cancel answered late or never, a link
+ * lost without a word), which only a restart of the adapter mends: rare on a real adapter, but with no way out
+ * without the restart.
  */
 export const FAULT_PROFILES: Record<FaultProfileName, FaultProfile> = {
   none: {
     connectFailure: 0,
     connectHang: 0,
+    connectAfterCancel: 0,
+    cancelUnanswered: 0,
     linkDropMeanMs: 0,
+    silentLinkLoss: 0,
     lostReply: 0,
     lateReply: 0,
     lateReplyMs: 3500,
@@ -60,7 +81,10 @@ export const FAULT_PROFILES: Record<FaultProfileName, FaultProfile> = {
   flaky: {
     connectFailure: 0.15,
     connectHang: 0.03,
+    connectAfterCancel: 0,
+    cancelUnanswered: 0,
     linkDropMeanMs: 2 * HOUR,
+    silentLinkLoss: 0,
     lostReply: 0.02,
     lateReply: 0.01,
     lateReplyMs: 3500,
@@ -75,7 +99,10 @@ export const FAULT_PROFILES: Record<FaultProfileName, FaultProfile> = {
   hostile: {
     connectFailure: 0.4,
     connectHang: 0.1,
+    connectAfterCancel: 0.25,
+    cancelUnanswered: 0.25,
     linkDropMeanMs: 5 * MINUTE,
+    silentLinkLoss: 0.1,
     lostReply: 0.1,
     lateReply: 0.05,
     lateReplyMs: 4000,
@@ -93,7 +120,10 @@ export const FAULT_PROFILES: Record<FaultProfileName, FaultProfile> = {
 export type FaultKind =
   | "connectFailure"
   | "connectHang"
+  | "connectAfterCancel"
+  | "cancelUnanswered"
   | "linkDrop"
+  | "silentLinkLoss"
   | "lostReply"
   | "lateReply"
   | "duplicateReply"

@@ -32,6 +32,8 @@ export interface LatencyModel {
   fragmentGap: MsRange;
   /** disconnect() to the disconnect event. */
   disconnect: MsRange;
+  /** restartAdapter() to poweredOn again: about as long as the adapter host takes to replace its child. */
+  adapterRestart: MsRange;
 }
 
 /**
@@ -54,6 +56,7 @@ export const LATENCY_MODELS: Record<LatencyModelName, LatencyModel> = {
     replyOutlier: 0.2,
     fragmentGap: [1, 3],
     disconnect: [40, 80],
+    adapterRestart: [1200, 1500],
   },
   instant: {
     scanToAdvert: [0, 0],
@@ -68,6 +71,7 @@ export const LATENCY_MODELS: Record<LatencyModelName, LatencyModel> = {
     replyOutlier: 0,
     fragmentGap: [0, 0],
     disconnect: [0, 0],
+    adapterRestart: [0, 0],
   },
 };
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { NobleBindings } from "../ble/noble-bindings";
+import type { NobleBindings, RestartableBindings } from "../ble/noble-bindings";
 import { hasAuthHeaderAt } from "../protocol/auth";
 import { Operation, Register } from "../protocol/registers";
 import { peripheralIdOf } from "./battery-spec";
@@ -35,6 +35,10 @@ const REASON_CONNECTION_TIMEOUT = 0x08;
 const REASON_LOCAL_HOST = 0x16;
 /** HCI status 0x3e, what a controller reports when a connection cannot be made. */
 const CONNECT_FAILED_MESSAGE = "Connection Failed to be Established (0x3e)";
+/** HCI status 0x02: how a controller ends a cancelled connect (LE Connection Complete), in noble's HCI wording. */
+const CONNECT_CANCELLED_MESSAGE = "Unknown Connection Identifier (0x2)";
+/** What a connect still pending when the adapter restarts ends with (as HostBindings reports it). */
+const ADAPTER_RESTARTED_MESSAGE = "Bluetooth adapter restarted";
 /** ATT MTU of the JBD module: 23, so 20 bytes per notification (PROTOCOL 1.3). */
 export const NOTIFICATION_SIZE = 20;
 
@@ -42,7 +46,11 @@ type PoweredState = "unknown" | "poweredOn" | "poweredOff";
 
 interface Link {
   battery: VirtualBattery;
-  state: "connecting" | "connected" | "disconnecting" | "ended";
+  /**
+   * queued: a connect waiting behind one noble's HCI bindings still hold pending (an unanswered cancel). vanished:
+   * lost without a word; noble still counts it connected and nothing on it is ever answered.
+   */
+  state: "queued" | "connecting" | "connected" | "disconnecting" | "vanished" | "ended";
   /** Timer group of this link: cancelled as a whole when the link ends, so no late event escapes. */
   group: string;
   subscribed: boolean;
@@ -66,7 +74,7 @@ let nextLinkSerial = 1;
  * all on timers read at call time so a fake clock can drive it. Events are emitted only for peripherals this
  * central has advertised, because noble throws on events for unknown ids.
  */
-export class SimulatedBindings extends EventEmitter implements NobleBindings {
+export class SimulatedBindings extends EventEmitter implements NobleBindings, RestartableBindings {
   readonly world: SimWorld;
   readonly centralId: string;
   private readonly ownsWorld: boolean;
@@ -81,6 +89,10 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
   private readonly advertTimers = new Map<string, number>();
   private readonly advertisedIds = new Set<string>();
   private readonly links = new Map<string, Link>();
+  /** Peripherals whose cancelled connect is still to be answered: a new connect to them waits for the answer. */
+  private readonly cancelAnswers = new Set<string>();
+  /** A cancel went unanswered: noble's HCI bindings hold that connect pending and queue every later one behind it. */
+  private connectsWedged = false;
   private counters: SimulatorStats = emptyStats();
   private readonly onAvailable = (address: string) => this.batteryBecameFree(address);
 
@@ -122,6 +134,30 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
     this.powered = "poweredOn";
     this.emit("stateChange", "poweredOn");
     this.armPowerCut();
+  }
+
+  /**
+   * RestartableBindings: a fresh HCI stack, as the adapter host gives one when noble's record of the adapter can no
+   * longer be trusted (BleCentral asks after a disconnect that is never confirmed or a cancel that is never answered).
+   * Every link is reported lost the way HostBindings reports the links of a child that has gone, a wedged connect
+   * queue is gone with the old stack, and the adapter is poweredOn again after `adapterRestart` (unless a power-off
+   * window is running: that one ends on its own timer).
+   */
+  restartAdapter(_reason: string): void {
+    if (this.disposed || !this.initialized) return;
+    this.counters.restarts += 1;
+    const lost = [...this.links.values()].map((link) => ({
+      id: link.battery.id,
+      connecting: link.state === "queued" || link.state === "connecting",
+    }));
+    const wasOn = this.powered === "poweredOn";
+    this.powerOff();
+    this.connectsWedged = false;
+    for (const { id, connecting } of lost) {
+      if (connecting) this.emit("connect", id, new Error(ADAPTER_RESTARTED_MESSAGE));
+      else this.emit("disconnect", id, REASON_CONNECTION_TIMEOUT);
+    }
+    if (wasOn) this.timers.after(draw(this.random, this.latency.adapterRestart), "restart", () => this.powerOn());
   }
 
   get state(): PoweredState {
@@ -223,6 +259,11 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
 
   connect(peripheralUuid: string, _parameters?: unknown): void {
     if (this.disposed) return;
+    if (this.cancelAnswers.has(peripheralUuid)) {
+      // noble's HCI bindings queue a connect behind the one still pending until the controller has answered it.
+      this.later(0, "adapter", () => this.connect(peripheralUuid));
+      return;
+    }
     this.counters.connectAttempts += 1;
     const battery = this.world.battery(peripheralUuid);
     if (this.powered !== "poweredOn" || !battery || !this.advertisedIds.has(peripheralUuid)) {
@@ -235,7 +276,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
     }
     const link: Link = {
       battery,
-      state: "connecting",
+      state: this.connectsWedged ? "queued" : "connecting",
       group: `link:${nextLinkSerial++}`,
       subscribed: false,
       sawFirstRequest: false,
@@ -244,50 +285,55 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
       streamFreeAt: 0,
     };
     this.links.set(peripheralUuid, link);
+    // Queued behind a connect noble never saw end: nothing happens until the adapter restarts.
+    if (link.state === "queued") return;
     if (this.random.chance(this.faults.connectHang)) {
-      // Only cancelConnect ends this attempt; noble emits the cancel error itself, so the sim stays silent.
+      // Only cancelConnect ends this attempt.
       this.counters.faults.connectHang += 1;
       return;
     }
     const failed = this.random.chance(this.faults.connectFailure);
-    this.timers.after(draw(this.random, this.latency.connect), link.group, () => {
-      if (failed) {
-        this.counters.faults.connectFailure += 1;
-        this.links.delete(peripheralUuid);
-        this.emit("connect", peripheralUuid, new Error(CONNECT_FAILED_MESSAGE));
-        return;
-      }
-      if (!battery.acquire(this.centralId)) {
-        this.counters.refusedBusy += 1;
-        this.links.delete(peripheralUuid);
-        this.emit("connect", peripheralUuid, new Error(CONNECT_FAILED_MESSAGE));
-        return;
-      }
-      link.state = "connected";
-      const password = battery.modulePassword;
-      // Fresh random bytes for every link, drawn only when asked for, so runs without a password draw nothing new.
-      link.auth = password === null ? null : new ModuleAuth(battery.address, password, () => this.random.index(256));
-      link.echoes = battery.needsPairing || this.random.chance(this.faults.needsPairing);
-      if (link.echoes) this.counters.faults.needsPairing += 1;
-      this.counters.connects += 1;
-      this.armLinkDrop(link);
-      this.emit("connect", peripheralUuid, null);
-    });
-  }
-
-  cancelConnect(peripheralUuid: string, _parameters?: unknown): void {
-    const link = this.links.get(peripheralUuid);
-    if (link?.state === "connecting") this.endLink(link);
+    this.timers.after(draw(this.random, this.latency.connect), link.group, () => this.completeConnect(link, failed));
   }
 
   /**
-   * A connected link: disconnect(id, 0x16) after the disconnect latency. A connecting one is abandoned silently
-   * (as cancelConnect). Without a link nothing is emitted, as with HCI: callers must guard with their own state.
+   * noble emits the cancel error to the peripheral itself; the controller then answers the cancel: the connect ends in
+   * error (LE Connection Complete, status 0x02), or it had completed already (connectAfterCancel), or no answer comes
+   * at all (cancelUnanswered: noble's HCI bindings keep the connect pending and queue every later one behind it). A
+   * connect queued behind such a one is dropped from noble's queue without a word.
+   */
+  cancelConnect(peripheralUuid: string, _parameters?: unknown): void {
+    const link = this.links.get(peripheralUuid);
+    if (link?.state === "queued") this.endLink(link);
+    if (link?.state !== "connecting") return;
+    this.timers.cancelGroup(link.group);
+    if (this.random.chance(this.faults.connectAfterCancel)) {
+      this.counters.faults.connectAfterCancel += 1;
+      this.timers.after(0, link.group, () => this.completeConnect(link, false));
+      return;
+    }
+    this.endLink(link);
+    if (this.random.chance(this.faults.cancelUnanswered)) {
+      this.counters.faults.cancelUnanswered += 1;
+      this.connectsWedged = true;
+      return;
+    }
+    this.cancelAnswers.add(peripheralUuid);
+    this.later(0, "adapter", () => {
+      this.cancelAnswers.delete(peripheralUuid);
+      this.emit("connect", peripheralUuid, new Error(CONNECT_CANCELLED_MESSAGE));
+    });
+  }
+
+  /**
+   * A connected link: disconnect(id, 0x16) after the disconnect latency. A connecting one is abandoned without a word
+   * (noble's HCI bindings would disconnect handle 0). Without a link nothing is emitted, as with HCI: callers must
+   * guard with their own state; nor for a link lost without a word, whose disconnect the controller refuses.
    */
   disconnect(peripheralUuid: string): void {
     const link = this.links.get(peripheralUuid);
-    if (!link) return;
-    if (link.state === "connecting") {
+    if (!link || link.state === "vanished") return;
+    if (link.state === "connecting" || link.state === "queued") {
       this.endLink(link);
       return;
     }
@@ -299,6 +345,33 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
       this.counters.disconnects += 1;
       this.emit("disconnect", peripheralUuid, REASON_LOCAL_HOST);
     });
+  }
+
+  /** The end of a connect attempt: connect(error) after a failure or a refusal, else a connected link. */
+  private completeConnect(link: Link, failed: boolean): void {
+    const peripheralUuid = link.battery.id;
+    const battery = link.battery;
+    if (failed) {
+      this.counters.faults.connectFailure += 1;
+      this.links.delete(peripheralUuid);
+      this.emit("connect", peripheralUuid, new Error(CONNECT_FAILED_MESSAGE));
+      return;
+    }
+    if (!battery.acquire(this.centralId)) {
+      this.counters.refusedBusy += 1;
+      this.links.delete(peripheralUuid);
+      this.emit("connect", peripheralUuid, new Error(CONNECT_FAILED_MESSAGE));
+      return;
+    }
+    link.state = "connected";
+    const password = battery.modulePassword;
+    // Fresh random bytes for every link, drawn only when asked for, so runs without a password draw nothing new.
+    link.auth = password === null ? null : new ModuleAuth(battery.address, password, () => this.random.index(256));
+    link.echoes = battery.needsPairing || this.random.chance(this.faults.needsPairing);
+    if (link.echoes) this.counters.faults.needsPairing += 1;
+    this.counters.connects += 1;
+    this.armLinkDrop(link);
+    this.emit("connect", peripheralUuid, null);
   }
 
   updateRssi(peripheralUuid: string): void {
@@ -368,6 +441,12 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
     data: Buffer,
     withoutResponse: boolean,
   ): void {
+    const vanished = this.links.get(peripheralUuid);
+    if (vanished?.state === "vanished" && withoutResponse) {
+      // noble still has the link, so its HCI bindings queue the command and report it written; it goes nowhere.
+      this.timers.after(0, vanished.group, () => this.emit("write", peripheralUuid, serviceUuid, characteristicUuid));
+      return;
+    }
     const link = this.connected(peripheralUuid);
     if (!link) return;
     // A command is acknowledged as soon as it is queued (HCI behaviour); a write request after the ATT round trip.
@@ -533,6 +612,11 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
       after,
       link.group,
       () => {
+        if (this.random.chance(this.faults.silentLinkLoss)) {
+          this.counters.faults.silentLinkLoss += 1;
+          this.vanishLink(link);
+          return;
+        }
         this.counters.faults.linkDrop += 1;
         this.loseLink(link);
       },
@@ -553,6 +637,18 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
       },
       true,
     );
+  }
+
+  /**
+   * The battery is gone and nobody says so: noble keeps the link "connected", nothing on it is answered and its
+   * disconnect is never confirmed, until the adapter restarts. The battery itself is free again (its module reset).
+   */
+  private vanishLink(link: Link): void {
+    this.timers.cancelGroup(link.group);
+    link.state = "vanished";
+    link.subscribed = false;
+    this.counters.drops += 1;
+    link.battery.release(this.centralId);
   }
 
   private loseLink(link: Link): void {
@@ -642,7 +738,8 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
   private endLink(link: Link): void {
     this.timers.cancelGroup(link.group);
     this.links.delete(link.battery.id);
-    const wasHolding = link.state !== "connecting";
+    // Only a link that got through holds its battery (a vanished one has let go of it already).
+    const wasHolding = link.state === "connected" || link.state === "disconnecting";
     link.state = "ended";
     link.subscribed = false;
     if (wasHolding) link.battery.release(this.centralId);

@@ -10,8 +10,10 @@ export interface SimulatorStats {
   /** Connects refused because another central or the phone app held the battery. */
   refusedBusy: number;
   disconnects: number;
-  /** Links lost without a disconnect() call (dropLink or the linkDrop fault). */
+  /** Links lost without a disconnect() call (dropLink or the linkDrop fault, silent ones included). */
   drops: number;
+  /** restartAdapter() calls: a fresh HCI stack asked for because noble's record of the adapter was wrong. */
+  restarts: number;
   requests: number;
   /** 0xE1 MOSFET writes that reached a battery (counted on arrival, whatever the BMS then does with them). */
   mosWrites: number;
@@ -34,6 +36,7 @@ export function emptyStats(): SimulatorStats {
     refusedBusy: 0,
     disconnects: 0,
     drops: 0,
+    restarts: 0,
     requests: 0,
     mosWrites: 0,
     ignoredRequests: 0,
@@ -43,7 +46,10 @@ export function emptyStats(): SimulatorStats {
     faults: {
       connectFailure: 0,
       connectHang: 0,
+      connectAfterCancel: 0,
+      cancelUnanswered: 0,
       linkDrop: 0,
+      silentLinkLoss: 0,
       lostReply: 0,
       lateReply: 0,
       duplicateReply: 0,

@@ -13,12 +13,13 @@ export interface BlenoBatteryOptions {
 
 export type BatteryMessage =
   | { kind: "ready"; address: string; name: string }
+  /** The battery cannot advertise: its controller went away, or bleno refused to advertise. */
+  | { kind: "failed"; reason: string }
   | { kind: "link"; connected: boolean; central: string }
   | { kind: "state"; state: BatteryState; requests: number };
 export type BatteryRequest = { kind: "state" };
 
 const SCRIPT = path.join(__dirname, "bleno-battery.js");
-const READY_TIMEOUT_MS = 15_000;
 
 /** A bleno battery in its own process on its own emulated controller, seen from the test. */
 export class BatteryProcess {
@@ -34,7 +35,12 @@ export class BatteryProcess {
     this.exited = exited;
   }
 
-  /** Starts the battery and resolves once it advertises, with the address its controller got. */
+  /**
+   * Starts the battery and resolves once it advertises, with the address its controller got; rejects as soon as it
+   * cannot (the process ended, its controller went away, bleno refused to advertise). There is no time limit: the
+   * start needs about 0.1 s of CPU, but how long that takes depends on the CPU share the whole test run gets on a
+   * busy machine, and a limit in seconds failed there while the battery was merely waiting for a CPU.
+   */
   static async start(server: string, options: BlenoBatteryOptions): Promise<BatteryProcess> {
     const child = fork(SCRIPT, [JSON.stringify(options)], {
       env: emulatedHciEnv(server),
@@ -42,19 +48,20 @@ export class BatteryProcess {
     });
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const ready = await new Promise<{ address: string; name: string }>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`bleno battery ${options.index} did not advertise within ${READY_TIMEOUT_MS} ms`));
-      }, READY_TIMEOUT_MS);
-      child.on("message", (message: BatteryMessage) => {
+      const onMessage = (message: BatteryMessage) => {
+        if (message.kind === "failed") {
+          child.kill("SIGKILL");
+          reject(new Error(`bleno battery ${options.index} cannot advertise: ${message.reason}`));
+        }
         if (message.kind !== "ready") return;
-        clearTimeout(timer);
+        child.off("message", onMessage);
+        child.off("exit", onExit);
         resolve(message);
-      });
-      child.once("exit", (code, signal) => {
-        clearTimeout(timer);
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
         reject(new Error(`bleno battery ${options.index} exited before advertising (${code ?? signal})`));
-      });
+      child.on("message", onMessage);
+      child.once("exit", onExit);
     });
     return new BatteryProcess(child, ready, exited);
   }
@@ -69,13 +76,23 @@ export class BatteryProcess {
 
   /** The virtual battery's state (MOS lock, readings) and how many requests it has answered. */
   state(): Promise<{ state: BatteryState; requests: number }> {
-    return new Promise((resolve) => {
-      const listener = (message: BatteryMessage) => {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: BatteryMessage) => {
         if (message.kind !== "state") return;
-        this.child.off("message", listener);
+        this.child.off("message", onMessage);
+        this.child.off("exit", onExit);
         resolve(message);
       };
-      this.child.on("message", listener);
+      const onExit = () => {
+        this.child.off("message", onMessage);
+        reject(new Error(`bleno battery ${this.address} ended before reporting its state`));
+      };
+      if (!this.running) {
+        onExit();
+        return;
+      }
+      this.child.on("message", onMessage);
+      this.child.once("exit", onExit);
       this.child.send({ kind: "state" } satisfies BatteryRequest);
     });
   }

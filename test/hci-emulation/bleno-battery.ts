@@ -58,13 +58,19 @@ const write = new bleno.Characteristic({
   },
 });
 
-bleno.on("stateChange", (state: string) => {
-  if (state === "poweredOn") bleno.startAdvertising(battery.spec.name, [gatt.service]);
-});
 // bleno advertises again after every disconnect; the GATT table and the "ready" report happen once.
 let servicesSet = false;
+bleno.on("stateChange", (state: string) => {
+  if (state === "poweredOn") bleno.startAdvertising(battery.spec.name, [gatt.service]);
+  // Before it advertises, any other state means its controller is gone (or refused): it never will.
+  else if (!servicesSet) send({ kind: "failed", reason: `the controller reports ${state}` });
+});
 bleno.on("advertisingStart", (error?: Error) => {
-  if (error) throw error;
+  if (error && servicesSet) throw error;
+  if (error) {
+    send({ kind: "failed", reason: `advertising refused: ${error.message}` });
+    return;
+  }
   if (servicesSet) return;
   servicesSet = true;
   bleno.setServices([new bleno.PrimaryService({ uuid: gatt.service, characteristics: [notify, write] })], () =>

@@ -34,10 +34,12 @@ export class PrivateBtvirt {
     child.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    for (let waited = 0; !fs.existsSync(btvirt.leServer); waited += 5) {
-      if (child.exitCode !== null || waited > 5_000) {
+    // Until the server is there or btvirt has ended; no limit in seconds: on a busy machine the few milliseconds of
+    // CPU it needs can take a while to come round.
+    while (!fs.existsSync(btvirt.leServer)) {
+      if (child.exitCode !== null || child.signalCode !== null) {
         await btvirt.stop();
-        throw new Error(`btvirt did not open its LE server in ${folder}: ${stderr.trim() || "no output"}`);
+        throw new Error(`btvirt ended without opening its LE server in ${folder}: ${stderr.trim() || "no output"}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }

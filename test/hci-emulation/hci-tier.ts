@@ -1,14 +1,23 @@
 import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
 import type { AdapterConfig } from "../../src/ble/adapter-config";
-import { BleCentral } from "../../src/ble/ble-central";
+import { BleCentral, type CentralState, type CentralStateChange } from "../../src/ble/ble-central";
 import { HostBindings, type HostBindingsOptions } from "../../src/ble/host/host-bindings";
 import { BmsError } from "../../src/errors";
-import { type BmsPool, ConnectionPool, DEFAULT_POOL_OPTIONS, type PollResult, type PoolOptions } from "../../src/pool";
+import {
+  type BmsPool,
+  ConnectionPool,
+  DEFAULT_POOL_OPTIONS,
+  type LinkState,
+  type LinkStateEvent,
+  type PollResult,
+  type PoolOptions,
+} from "../../src/pool";
 import { BatteryProcess } from "./battery-process";
 import { PrivateBtvirt } from "./btvirt";
 import { ensureEmulatorBuilt, missingPrerequisites } from "./emulator-build";
 import { HciTap } from "./hci-tap";
+import { type PhoneApp, phoneAppHolding } from "./phone-app-process";
 import { emulatedHciEnv } from "./socket-injection";
 
 /**
@@ -36,6 +45,13 @@ export const TIER_HOST_OPTIONS: HostBindingsOptions = {
   adapterOffRestartMs: 1_500,
 };
 const DISCONNECT_TIMEOUT_MS = 1_000;
+/**
+ * A file whose scenarios have not ended by then is hung (a process or a wait that never ends), not slow: a file takes
+ * seconds, at most about a minute on a busy machine. The suite then fails and its clean-up still runs, instead of
+ * holding up the test run for ever. No step of the tier has a limit of its own in seconds: each waits for
+ * the event that ends it, or for the process it waits on to end.
+ */
+const HANG_GUARD_MS = 10 * 60_000;
 
 export interface Tier {
   btvirt: PrivateBtvirt;
@@ -43,6 +59,8 @@ export interface Tier {
   adapter: HciTap;
   /** Starts battery n (1-based, of WORLD) on a controller of its own. */
   startBattery(index: number): Promise<BatteryProcess>;
+  /** The phone app on a controller of its own, holding the battery at `address`; ended with the file if still up. */
+  phoneAppHolding(address: string): Promise<PhoneApp>;
   openPool(options?: Partial<PoolOptions>): BmsPool;
   /** The adapter host behind every pool of this file (one per adapter, as the central registry keeps it). */
   host: HostBindings;
@@ -70,7 +88,7 @@ export function describeWithTier(name: string, body: (tier: () => Tier) => void)
   let tier: Tier | undefined;
   const cleanups: Array<() => Promise<void>> = [];
   let closePools = async () => undefined;
-  describe(name, () => {
+  describe(name, { timeout: HANG_GUARD_MS }, () => {
     before(async () => {
       const btvirt = await PrivateBtvirt.start(ensureEmulatorBuilt());
       cleanups.push(() => btvirt.stop());
@@ -98,6 +116,11 @@ export function describeWithTier(name: string, body: (tier: () => Tier) => void)
           cleanups.push(() => battery.kill());
           return battery;
         },
+        phoneAppHolding: async (address) => {
+          const app = await phoneAppHolding(btvirt.leServer, address);
+          cleanups.push(() => app.kill());
+          return app;
+        },
         openPool: (options = {}) => {
           const pool = new ConnectionPool(central, { ...TIER_POOL_OPTIONS, ...options });
           pools.push(pool);
@@ -115,6 +138,30 @@ export function describeWithTier(name: string, body: (tier: () => Tier) => void)
       assert.ok(tier, "the tier is set up in before()");
       return tier;
     });
+  });
+}
+
+/** The adapter's next reported state that `accept` takes (a state change, so a state it already has does not count). */
+export function nextAdapterState(central: BleCentral, accept: (state: CentralState) => boolean): Promise<CentralState> {
+  return new Promise((resolve) => {
+    const listener = (change: CentralStateChange) => {
+      if (!accept(change.state)) return;
+      central.off("state", listener);
+      resolve(change.state);
+    };
+    central.on("state", listener);
+  });
+}
+
+/** Resolves when the pool next reports `state` for the battery at `address`. */
+export function nextLinkState(pool: BmsPool, address: string, state: LinkState): Promise<void> {
+  return new Promise((resolve) => {
+    const listener = (event: LinkStateEvent) => {
+      if (event.address !== address || event.state !== state) return;
+      pool.off("state", listener);
+      resolve();
+    };
+    pool.on("state", listener);
   });
 }
 

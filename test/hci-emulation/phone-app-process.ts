@@ -7,29 +7,46 @@ export type PhoneAppMessage = { kind: "holding" } | { kind: "let-go" } | { kind:
 export interface PhoneApp {
   /** Disconnects from the battery (it advertises again) and ends the app. */
   letGo(): Promise<void>;
+  /** Ends the app wherever it is, without a disconnect (clean-up after a failed test). */
+  kill(): Promise<void>;
 }
 
-/** Starts the phone app on its own controller behind `server` and resolves once it holds the battery. */
+/**
+ * Starts the phone app on its own controller behind `server` and resolves once it holds the battery. Each step ends
+ * with the app's own report or its exit, never on a timer: how long a process takes to start depends on the CPU share
+ * the test run gets.
+ */
 export async function phoneAppHolding(server: string, address: string): Promise<PhoneApp> {
   const child = fork(path.join(__dirname, "phone-app.js"), [address], {
     env: emulatedHciEnv(server),
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const running = () => child.exitCode === null && child.signalCode === null;
   const next = (kind: PhoneAppMessage["kind"]) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`phone app: no "${kind}" within 10 s`)), 10_000);
-      child.on("message", (message: PhoneAppMessage) => {
+      const onMessage = (message: PhoneAppMessage) => {
+        if (message.kind !== kind && message.kind !== "failed") return;
+        child.off("message", onMessage);
+        child.off("exit", onExit);
         if (message.kind === "failed") reject(new Error(`phone app: ${message.message}`));
-        if (message.kind !== kind) return;
-        clearTimeout(timer);
-        resolve();
-      });
+        else resolve();
+      };
+      const onExit = () => {
+        child.off("message", onMessage);
+        reject(new Error(`phone app: ended before "${kind}"`));
+      };
+      child.on("message", onMessage);
+      child.once("exit", onExit);
     });
+  const kill = async () => {
+    if (running()) child.kill("SIGKILL");
+    await exited;
+  };
   try {
     await next("holding");
   } catch (error) {
-    child.kill("SIGKILL");
+    await kill();
     throw error;
   }
   return {
@@ -40,5 +57,6 @@ export async function phoneAppHolding(server: string, address: string): Promise<
       child.kill("SIGTERM");
       await exited;
     },
+    kill,
   };
 }

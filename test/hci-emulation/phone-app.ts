@@ -20,8 +20,11 @@ const HciBindings = require("@abandonware/noble/lib/hci-socket/bindings") as new
 const noble = require("@abandonware/noble/with-bindings")(new HciBindings({})) as Noble;
 const send = (message: PhoneAppMessage) => process.send?.(message);
 
+let holding = false;
 noble.on("stateChange", (state: string) => {
   if (state === "poweredOn") noble.startScanning(["ff00", "fff0"], false);
+  // Before it holds the battery, any other state means its controller is gone: it never will.
+  else if (!holding) send({ kind: "failed", message: `the controller reports ${state}` });
 });
 noble.on("discover", (peripheral: Peripheral) => {
   if (peripheral.address.toLowerCase() !== address) return;
@@ -31,6 +34,7 @@ noble.on("discover", (peripheral: Peripheral) => {
       send({ kind: "failed", message: error.message });
       return;
     }
+    holding = true;
     send({ kind: "holding" });
     process.once("message", () => peripheral.disconnect(() => send({ kind: "let-go" })));
   });

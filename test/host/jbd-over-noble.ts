@@ -37,6 +37,8 @@ export async function findPeripheral(noble: NobleInstance, address: string): Pro
 
 export interface OpenLink {
   peripheral: Noble.Peripheral;
+  /** The write characteristic (ff02). */
+  tx: Noble.Characteristic;
   /** Sends a read request and resolves with the checked response frame and how many notifications carried it. */
   read(register: number): Promise<{ frame: Frame; chunks: number }>;
 }
@@ -53,6 +55,7 @@ export async function openLink(peripheral: Noble.Peripheral): Promise<OpenLink> 
   await withinSafetyTimeout(rx.subscribeAsync(), "subscribe");
   return {
     peripheral,
+    tx,
     read: (register) =>
       withinSafetyTimeout(
         new Promise<{ frame: Frame; chunks: number }>((resolve, reject) => {

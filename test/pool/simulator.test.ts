@@ -4,7 +4,7 @@ import { BleCentral } from "../../src/ble/ble-central";
 import { ERROR_CODES, isBmsError } from "../../src/errors";
 import { createPool } from "../../src/pool";
 import { ConnectionPool } from "../../src/pool/connection-pool";
-import { SimulatedBindings, simAddress } from "../../src/sim";
+import { type FaultProfile, SimulatedBindings, simAddress } from "../../src/sim";
 import { FAKED, settleOn } from "../support/fake-world";
 
 import FakeTimers = require("@sinonjs/fake-timers");
@@ -78,4 +78,58 @@ test("two simulated hours under the flaky profile: every poll ends in a payload 
     bindings.dispose();
     clock.uninstall();
   }
+});
+
+/** The pool over the in-process simulator on a fake clock, one battery; `run` gets both and a poll that never throws. */
+async function withSimulatedPool(
+  faults: Partial<FaultProfile>,
+  run: (bindings: SimulatedBindings, poll: () => Promise<{ ok: boolean; code?: string }>) => Promise<void>,
+): Promise<void> {
+  const clock = FakeTimers.install({ toFake: FAKED, now: Date.UTC(2026, 5, 1) });
+  const bindings = new SimulatedBindings({ batteries: 1, cells: 4, faults, latency: "realistic", seed: 5 });
+  const central = new BleCentral(bindings);
+  const pool = new ConnectionPool(central, { ...POOL_OPTIONS, keepOpen: true });
+  const poll = async () => {
+    const outcome = await settleOn(clock, pool.poll(simAddress(1)), 120_000);
+    if (outcome.ok) return { ok: true };
+    assert.ok(isBmsError(outcome.error), `untyped failure: ${String(outcome.error)}`);
+    return { ok: false, code: outcome.error.code };
+  };
+  try {
+    await run(bindings, async () => {
+      const result = await poll();
+      await clock.tickAsync(10_000);
+      return result;
+    });
+    await settleOn(clock, pool.close(), 60_000);
+    assert.equal(central.openLinks, 0);
+    assert.equal(pool.diagnostics().timers, 0);
+  } finally {
+    bindings.dispose();
+    clock.uninstall();
+  }
+}
+
+test("a link lost without a word restarts the simulated adapter, as the adapter host does, and polls return to data", async () => {
+  await withSimulatedPool({ linkDropMeanMs: 60_000, silentLinkLoss: 1 }, async (bindings, poll) => {
+    assert.ok((await poll()).ok);
+    for (let waited = 0; bindings.stats().faults.silentLinkLoss === 0 && waited < 100; waited++) await poll();
+    assert.equal(bindings.stats().faults.silentLinkLoss, 1);
+    // The poll on the silent link fails typed; its disconnect is never confirmed, so the central restarts the adapter.
+    const failed = await poll();
+    assert.deepEqual(failed, { ok: false, code: "RESPONSE_TIMEOUT" });
+    assert.equal(bindings.stats().restarts, 1);
+    bindings.setFaults("none");
+    assert.ok((await poll()).ok);
+  });
+});
+
+test("a cancel the simulated controller never answers restarts the adapter, and polls return to data", async () => {
+  await withSimulatedPool({ connectHang: 1, cancelUnanswered: 1 }, async (bindings, poll) => {
+    assert.deepEqual(await poll(), { ok: false, code: "CONNECT_TIMEOUT" });
+    assert.equal(bindings.stats().faults.cancelUnanswered, 1);
+    assert.equal(bindings.stats().restarts, 1, "noble's connect queue was wedged: the central asked for a fresh stack");
+    bindings.setFaults("none");
+    assert.ok((await poll()).ok);
+  });
 });

@@ -55,9 +55,9 @@ describe("simulator: each fault is observable as intended", () => {
     assert.equal(bindings.stats().faults.connectFailure, 1);
   });
 
-  it("connectHang: only cancelConnect ends it, noble reports the cancel, and no late connect event follows", async () => {
+  it("connectHang: only cancelConnect ends it, and the controller answers the cancel with the connect's end", async () => {
     const peripheral = await found(only({ connectHang: 1 }));
-    const connectEvents: unknown[] = [];
+    const connectEvents: unknown[][] = [];
     bindings.on("connect", (...args) => connectEvents.push(args));
     const attempt = peripheral.connectAsync();
     attempt.catch(() => undefined);
@@ -65,11 +65,60 @@ describe("simulator: each fault is observable as intended", () => {
     peripheral.cancelConnect();
     await assert.rejects(attempt, /connection canceled/);
     await clock.tickAsync(60_000);
-    assert.deepEqual(connectEvents, []);
+    // As noble's HCI bindings report the LE Connection Complete that ends a cancelled connect; nothing after it.
+    assert.equal(connectEvents.length, 1);
+    assert.equal(connectEvents[0]?.[0], peripheral.id);
+    assert.match(String(connectEvents[0]?.[1]), /Unknown Connection Identifier \(0x2\)/);
     assert.equal(bindings.pendingTimers, 0);
     bindings.setFaults("none");
     await settle(clock, peripheral.connectAsync());
     assert.equal(bindings.stats().connects, 1);
+  });
+
+  it("connectAfterCancel: the controller completed the connect before the cancel, so the link comes up", async () => {
+    const peripheral = await found(only({ connectHang: 1, connectAfterCancel: 1 }));
+    const connectEvents: unknown[][] = [];
+    bindings.on("connect", (...args) => connectEvents.push(args));
+    const attempt = peripheral.connectAsync();
+    attempt.catch(() => undefined);
+    await clock.tickAsync(60_000);
+    peripheral.cancelConnect();
+    await assert.rejects(attempt, /connection canceled/);
+    await clock.tickAsync(1_000);
+    assert.deepEqual(connectEvents, [[peripheral.id, null]]);
+    assert.equal(peripheral.state, "connected");
+    assert.equal(bindings.stats().faults.connectAfterCancel, 1);
+    await settle(clock, peripheral.disconnectAsync());
+  });
+
+  it("cancelUnanswered: no answer, and every later connect of the adapter waits behind it until it restarts", async () => {
+    bindings = new SimulatedBindings({ batteries: 2, cells: 4, latency: "realistic", faults: only({}), seed: 3 });
+    const noble = nobleOver(bindings);
+    await poweredOn(clock, noble);
+    const [first, second] = await scan(clock, noble, ["ff00", "fff0"]);
+    assert.ok(first && second);
+    const connectEvents: unknown[][] = [];
+    bindings.on("connect", (...args) => connectEvents.push(args));
+    bindings.setFaults(only({ connectHang: 1, cancelUnanswered: 1 }));
+    const lost = first.connectAsync();
+    lost.catch(() => undefined);
+    await clock.tickAsync(10_000);
+    first.cancelConnect();
+    await clock.tickAsync(60_000);
+    assert.deepEqual(connectEvents, [], "the cancel is never answered");
+
+    bindings.setFaults("none");
+    const queued = second.connectAsync();
+    queued.catch(() => undefined);
+    await assert.rejects(settle(clock, queued, 60_000), /still pending/, "a healthy battery waits behind it");
+    bindings.restartAdapter("the controller never answered the cancel");
+    await assert.rejects(queued, /adapter restarted/);
+    assert.equal(bindings.state, "poweredOff");
+    await poweredOn(clock, noble);
+    await settle(clock, second.connectAsync());
+    await settle(clock, first.connectAsync());
+    assert.deepEqual(bindings.stats().faults.cancelUnanswered, 1);
+    assert.equal(bindings.stats().restarts, 1);
   });
 
   it("linkDrop: a connected link is lost with reason 0x08 after about the mean time", async () => {
@@ -77,6 +126,28 @@ describe("simulator: each fault is observable as intended", () => {
     const reason = new Promise((resolve) => link.peripheral.once("disconnect", resolve));
     assert.equal(await settle(clock, reason, 3_600_000, 1000), 0x08);
     assert.equal(bindings.stats().faults.linkDrop, 1);
+  });
+
+  it("silentLinkLoss: noble keeps the link, nothing is answered, the disconnect is never confirmed, until a restart", async () => {
+    const { link } = await connected(only({ linkDropMeanMs: 60_000, silentLinkLoss: 1 }));
+    const reasons: unknown[] = [];
+    link.peripheral.once("disconnect", (reason) => reasons.push(reason));
+    for (let waited = 0; bindings.stats().faults.silentLinkLoss === 0 && waited < 3_600_000; waited += 1000) {
+      await clock.tickAsync(1000);
+    }
+    assert.equal(bindings.stats().faults.silentLinkLoss, 1);
+    assert.equal(link.peripheral.state, "connected", "noble was told nothing");
+    assert.deepEqual(await exchange(clock, link, READ_BASIC, 10_000), []);
+    link.peripheral.disconnectAsync().catch(() => undefined);
+    await clock.tickAsync(60_000);
+    assert.deepEqual(reasons, [], "the disconnect is never confirmed");
+    assert.equal(bindings.batteryState(simAddress(1))?.heldBy, null, "the battery itself is free and advertises");
+
+    bindings.restartAdapter("never confirmed the disconnect");
+    assert.deepEqual(reasons, [0x08], "the restart reports the link lost");
+    assert.equal(bindings.pendingTimers, 1, "only the restart's own timer");
+    await clock.tickAsync(1_500);
+    assert.equal(bindings.state, "poweredOn");
   });
 
   it("lostReply: no reply at all", async () => {
@@ -183,5 +254,10 @@ describe("simulator: each fault is observable as intended", () => {
       assert.ok(flaky[key] > 0 && hostile[key] > flaky[key], key);
     }
     assert.ok(hostile.linkDropMeanMs < flaky.linkDropMeanMs && hostile.linkDropMeanMs > 0);
+    // The faults that only a restart of the adapter mends are hostile's alone.
+    for (const key of ["connectAfterCancel", "cancelUnanswered", "silentLinkLoss"] as const) {
+      assert.equal(none[key] + flaky[key], 0, key);
+      assert.ok(hostile[key] > 0, key);
+    }
   });
 });

@@ -187,7 +187,12 @@ export class HostBindings extends EventEmitter implements NobleBindings, Restart
     data: Buffer,
     withoutResponse: boolean,
   ): void {
-    this.call("write", [peripheralUuid, serviceUuid, characteristicUuid, data, withoutResponse]);
+    const handedOver = this.call("write", [peripheralUuid, serviceUuid, characteristicUuid, data, withoutResponse]);
+    // A write command is done once queued, as noble's HCI bindings report it; the child keeps their copy of this
+    // event to itself (write-command-echoes.ts), so it costs no IPC message.
+    if (handedOver && withoutResponse) {
+      process.nextTick(() => this.emit("write", peripheralUuid, serviceUuid, characteristicUuid));
+    }
   }
   broadcast(peripheralUuid: string, serviceUuid: string, characteristicUuid: string, broadcast: boolean): void {
     this.call("broadcast", [peripheralUuid, serviceUuid, characteristicUuid, broadcast]);

@@ -19,6 +19,7 @@ import {
   isParentToChild,
 } from "./ipc-protocol";
 import { classifyHciFailure, classifyHciState, type Unavailability } from "./unavailable-reasons";
+import { WriteCommandEchoes } from "./write-command-echoes";
 
 const FORWARDED_METHODS: ReadonlySet<string> = new Set(BINDINGS_METHODS);
 
@@ -62,10 +63,15 @@ const discovered = new Set<string>();
  */
 const NOT_FORWARDED: ReadonlySet<string> = new Set(["handleNotify"]);
 
+/** The "write" events of write commands, which the parent emits itself (see write-command-echoes.ts). */
+const commandEchoes = new WriteCommandEchoes();
+
 function forwardEvents(bindings: NobleBindings, hciDevice: number | undefined): void {
   for (const name of [...BINDINGS_EVENTS, BINDINGS_UNAVAILABLE_EVENT].filter((event) => !NOT_FORWARDED.has(event))) {
     bindings.on(name, (...args: unknown[]) => {
       if (name === "discover" && typeof args[0] === "string") discovered.add(args[0]);
+      if ((name === "connect" || name === "disconnect") && typeof args[0] === "string") commandEchoes.forget(args[0]);
+      if (name === "write" && commandEchoes.swallow(String(args[0]), String(args[1]), String(args[2]))) return;
       if (name === "stateChange" && hciDevice !== undefined) {
         const reason = classifyHciState(String(args[0]), hciDevice);
         if (reason !== undefined) {
@@ -89,9 +95,12 @@ function dispatchCall(bindings: NobleBindings, method: string, rawArgs: unknown[
     send({ kind: "event", name: "connect", args: [args[0], encodeValue(refused)] });
     return;
   }
+  const writeCommand = method === "write" && Boolean(args[4]);
+  if (writeCommand) commandEchoes.expect(String(args[0]), String(args[1]), String(args[2]));
   try {
     fn.apply(bindings, args);
   } catch (error) {
+    if (writeCommand) commandEchoes.withdraw(String(args[0]), String(args[1]), String(args[2]));
     // noble waits for a connect event; without one the peripheral would stay "connecting" for ever.
     if (method === "connect") {
       send({ kind: "event", name: "connect", args: [args[0], encodeValue(error)] });
