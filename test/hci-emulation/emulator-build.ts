@@ -6,8 +6,9 @@ import * as path from "node:path";
 /**
  * Builds what the emulated-HCI tier runs, once per machine, into a git-ignored cache folder:
  * - btvirt, BlueZ's controller emulator, compiled from Debian's `bluez-source` (the same BlueZ 5.66 as Debian's
- *   `bluez-test-tools` btvirt) with native/btdev-acl-handles.patch applied. The tarball ships the built tree, so only
- *   the patched emulator/btdev.c is compiled and linked with the package's own objects: a few seconds.
+ *   `bluez-test-tools` btvirt) with the patches in native/ applied (one ACL handle per link; whole H4 packets both
+ *   ways under load). The tarball ships the built tree, so only the patched emulator/btdev.c and emulator/server.c
+ *   are compiled and linked with the package's own objects: a few seconds.
  * - native/btvirt-preload.c as an LD_PRELOAD library (private socket folder, AF_ALG placeholder, no orphans).
  * The folder is named after a hash of both sources, so a change to either builds afresh; concurrent runs each build
  * into a temporary folder and the first rename wins.
@@ -15,20 +16,31 @@ import * as path from "node:path";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const NATIVE_DIR = path.join(REPO_ROOT, "test", "hci-emulation", "native");
-const PATCH_FILE = path.join(NATIVE_DIR, "btdev-acl-handles.patch");
+const PATCH_FILES = ["btdev-acl-handles.patch", "btvirt-server-stream.patch"].map((name) =>
+  path.join(NATIVE_DIR, name),
+);
+/** The emulator sources the patches change, compiled here; the rest of btvirt is linked as Debian built it. */
+const PATCHED_SOURCES = ["btdev", "server"];
 const PRELOAD_SOURCE = path.join(NATIVE_DIR, "btvirt-preload.c");
 const CACHE_ROOT = path.join(REPO_ROOT, ".cache", "hci-emulation");
 /** Where Debian's bluez-source package puts its tarball of the built BlueZ tree. */
 export const BLUEZ_SOURCE_TARBALL = "/usr/src/bluez.tar.bz2";
 const TREE = "bluez-source";
 
-/** btvirt's own objects besides btdev.o (Makefile.tools, emulator_btvirt_SOURCES), linked as Debian built them. */
-const EMULATOR_OBJECTS = ["main", "serial", "server", "vhci", "bthost", "smp", "phy", "amp", "le"].map(
+/** btvirt's other objects (Makefile.tools, emulator_btvirt_SOURCES), linked as Debian built them. */
+const EMULATOR_OBJECTS = ["main", "serial", "vhci", "bthost", "smp", "phy", "amp", "le"].map(
   (name) => `emulator/${name}.o`,
 );
 const LIBRARIES = ["lib/.libs/libbluetooth-internal.a", "src/.libs/libshared-mainloop.a"];
-/** What compiling emulator/btdev.c needs from the tree. */
-const SOURCES = ["config.h", "emulator/btdev.c", "emulator/*.h", "lib/*.h", "src/shared/*.h", "monitor/*.h"];
+/** What compiling the patched sources needs from the tree. */
+const SOURCES = [
+  "config.h",
+  ...PATCHED_SOURCES.map((name) => `emulator/${name}.c`),
+  "emulator/*.h",
+  "lib/*.h",
+  "src/shared/*.h",
+  "monitor/*.h",
+];
 
 export interface EmulatorBinaries {
   btvirt: string;
@@ -45,8 +57,9 @@ export function missingPrerequisites(): string[] {
 
 /** The cached binaries, built first if this machine has none for the present sources. */
 export function ensureEmulatorBuilt(): EmulatorBinaries {
-  const key = createHash("sha256")
-    .update(fs.readFileSync(PATCH_FILE))
+  const hash = createHash("sha256");
+  for (const patch of PATCH_FILES) hash.update(fs.readFileSync(patch));
+  const key = hash
     .update(fs.readFileSync(PRELOAD_SOURCE))
     .update(String(fs.statSync(BLUEZ_SOURCE_TARBALL).size))
     .digest("hex")
@@ -62,11 +75,18 @@ export function ensureEmulatorBuilt(): EmulatorBinaries {
     const members = [...SOURCES, ...EMULATOR_OBJECTS, ...LIBRARIES].map((member) => `${TREE}/${member}`);
     run("tar", ["-xjf", BLUEZ_SOURCE_TARBALL, "--wildcards", ...members]);
     const tree = path.join(work, TREE);
-    run("patch", ["-p1", "--forward", "--input", PATCH_FILE], tree);
-    run("gcc", ["-O2", "-DHAVE_CONFIG_H", "-I.", "-Ilib", "-c", "emulator/btdev.c", "-o", "emulator/btdev.o"], tree);
+    for (const patch of PATCH_FILES) run("patch", ["-p1", "--forward", "--input", patch], tree);
+    const patchedObjects = PATCHED_SOURCES.map((name) => {
+      run(
+        "gcc",
+        ["-O2", "-DHAVE_CONFIG_H", "-I.", "-Ilib", "-c", `emulator/${name}.c`, "-o", `emulator/${name}.o`],
+        tree,
+      );
+      return `emulator/${name}.o`;
+    });
     const out = path.join(work, "out");
     fs.mkdirSync(out);
-    run("gcc", ["-o", path.join(out, "btvirt"), "emulator/btdev.o", ...EMULATOR_OBJECTS, ...LIBRARIES], tree);
+    run("gcc", ["-o", path.join(out, "btvirt"), ...patchedObjects, ...EMULATOR_OBJECTS, ...LIBRARIES], tree);
     run("gcc", ["-shared", "-fPIC", "-O2", "-o", path.join(out, "btvirt-preload.so"), PRELOAD_SOURCE, "-ldl"]);
     try {
       fs.renameSync(out, target);
