@@ -8,8 +8,10 @@ import * as path from "node:path";
  * - btvirt, BlueZ's controller emulator, compiled from Debian's `bluez-source` (the same BlueZ 5.66 as Debian's
  *   `bluez-test-tools` btvirt) with native/btdev-acl-handles.patch applied. The tarball ships the built tree, so only
  *   the patched emulator/btdev.c is compiled and linked with the package's own objects: a few seconds.
- * - native/btvirt-preload.c as an LD_PRELOAD library (private socket folder, AF_ALG placeholder, no orphans).
- * The folder is named after a hash of both sources, so a change to either builds afresh; concurrent runs each build
+ * - native/btvirt-preload.c as an LD_PRELOAD library (private socket folder, AF_ALG placeholder, no orphans);
+ * - native/kernel-hci-socket-preload.c as an LD_PRELOAD library for the processes whose real socket module should
+ *   reach a btvirt controller (the kernel's raw HCI socket, emulated).
+ * The folder is named after a hash of the sources, so a change to either builds afresh; concurrent runs each build
  * into a temporary folder and the first rename wins.
  */
 
@@ -17,6 +19,7 @@ const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const NATIVE_DIR = path.join(REPO_ROOT, "test", "hci-emulation", "native");
 const PATCH_FILE = path.join(NATIVE_DIR, "btdev-acl-handles.patch");
 const PRELOAD_SOURCE = path.join(NATIVE_DIR, "btvirt-preload.c");
+const KERNEL_SOCKET_SOURCE = path.join(NATIVE_DIR, "kernel-hci-socket-preload.c");
 const CACHE_ROOT = path.join(REPO_ROOT, ".cache", "hci-emulation");
 /** Where Debian's bluez-source package puts its tarball of the built BlueZ tree. */
 export const BLUEZ_SOURCE_TARBALL = "/usr/src/bluez.tar.bz2";
@@ -33,6 +36,7 @@ const SOURCES = ["config.h", "emulator/btdev.c", "emulator/*.h", "lib/*.h", "src
 export interface EmulatorBinaries {
   btvirt: string;
   preload: string;
+  kernelHciSocket: string;
 }
 
 /** What the tier needs that this machine lacks, as an install hint; empty when it can build. */
@@ -48,12 +52,17 @@ export function ensureEmulatorBuilt(): EmulatorBinaries {
   const key = createHash("sha256")
     .update(fs.readFileSync(PATCH_FILE))
     .update(fs.readFileSync(PRELOAD_SOURCE))
+    .update(fs.readFileSync(KERNEL_SOCKET_SOURCE))
     .update(String(fs.statSync(BLUEZ_SOURCE_TARBALL).size))
     .digest("hex")
     .slice(0, 16);
   const target = path.join(CACHE_ROOT, key);
-  const binaries = { btvirt: path.join(target, "btvirt"), preload: path.join(target, "btvirt-preload.so") };
-  if (fs.existsSync(binaries.btvirt) && fs.existsSync(binaries.preload)) return binaries;
+  const binaries = {
+    btvirt: path.join(target, "btvirt"),
+    preload: path.join(target, "btvirt-preload.so"),
+    kernelHciSocket: path.join(target, "kernel-hci-socket-preload.so"),
+  };
+  if (Object.values(binaries).every((binary) => fs.existsSync(binary))) return binaries;
 
   fs.mkdirSync(CACHE_ROOT, { recursive: true });
   const work = fs.mkdtempSync(path.join(CACHE_ROOT, "build-"));
@@ -68,6 +77,8 @@ export function ensureEmulatorBuilt(): EmulatorBinaries {
     fs.mkdirSync(out);
     run("gcc", ["-o", path.join(out, "btvirt"), "emulator/btdev.o", ...EMULATOR_OBJECTS, ...LIBRARIES], tree);
     run("gcc", ["-shared", "-fPIC", "-O2", "-o", path.join(out, "btvirt-preload.so"), PRELOAD_SOURCE, "-ldl"]);
+    const kernelSocket = path.join(out, "kernel-hci-socket-preload.so");
+    run("gcc", ["-shared", "-fPIC", "-O2", "-pthread", "-o", kernelSocket, KERNEL_SOCKET_SOURCE, "-ldl"]);
     try {
       fs.renameSync(out, target);
     } catch (error) {
