@@ -60,9 +60,9 @@ describe("classifyHciFailure: no socket module loads", () => {
         "@bmskit/no-such-hci-socket is not installed. " +
         "Fix: `npm install @stoprocent/bluetooth-hci-socket` in the Node-RED user directory (prebuilt, no compiler), " +
         "or `npm rebuild @abandonware/bluetooth-hci-socket` in the Node-RED user directory " +
-        "(needs build-essential, python3, libbluetooth-dev, libudev-dev), " +
+        "(needs build-essential, python3), " +
         "or `npm rebuild @bmskit/no-such-hci-socket` in the Node-RED user directory " +
-        "(needs build-essential, python3, libbluetooth-dev, libudev-dev); the adapter is retried by itself",
+        "(needs build-essential, python3); the adapter is retried by itself",
     );
   });
 

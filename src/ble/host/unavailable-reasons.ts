@@ -18,7 +18,8 @@ export interface Unavailability {
   message: string;
 }
 
-const BUILD_PACKAGES = "build-essential, python3, libbluetooth-dev, libudev-dev";
+/** What building a socket module from source needs (README "Installing the native binding"). */
+const BUILD_PACKAGES = "build-essential, python3";
 const PERMISSION_FIX =
   "no permission for raw Bluetooth: run `sudo setcap cap_net_raw+eip $(eval readlink -f $(which node))` " +
   "or set AmbientCapabilities=CAP_NET_RAW in the Node-RED systemd unit";
