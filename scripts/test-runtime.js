@@ -21,8 +21,8 @@ const RUNTIMES = {
   24: { node: "24.22.3", nodeRed: "5.0.7" },
 };
 /**
- * Suites that run on every runtime; the protocol, simulator, pool and other host suites run once, under `npm test`.
- * The HCI socket suites are here because which socket module loads depends on the Node.js ABI.
+ * Suites that run on every runtime; the protocol, simulator, pool and other host and tier suites run once (npm test).
+ * The HCI socket suites (host and emulated tier) are here because which socket module loads depends on the ABI.
  */
 const PER_RUNTIME_SUITES = [
   "dist/test/nodes/",
@@ -30,6 +30,7 @@ const PER_RUNTIME_SUITES = [
   "dist/test/browser/",
   "dist/test/host/hci-socket-choice.test.js",
   "dist/test/host/hci-unavailable.test.js",
+  "dist/test/hci-emulation/native-sockets.test.js",
 ];
 
 /**
