@@ -20,8 +20,18 @@ const RUNTIMES = {
   22: { node: "22.23.5", nodeRed: "5.0.7" },
   24: { node: "24.22.3", nodeRed: "5.0.7" },
 };
-/** Suites that run on every runtime; the protocol, simulator, pool and host suites run once, under `npm test`. */
-const PER_RUNTIME_SUITES = ["dist/test/nodes/", "dist/test/e2e/", "dist/test/browser/"];
+/**
+ * Suites that run on every runtime; the protocol, simulator, pool and other host and tier suites run once (npm test).
+ * The HCI socket suites (host and emulated tier) are here because which socket module loads depends on the ABI.
+ */
+const PER_RUNTIME_SUITES = [
+  "dist/test/nodes/",
+  "dist/test/e2e/",
+  "dist/test/browser/",
+  "dist/test/host/hci-socket-choice.test.js",
+  "dist/test/host/hci-unavailable.test.js",
+  "dist/test/hci-emulation/native-sockets.test.js",
+];
 
 /**
  * `npm install <spec>` into a folder of its own under .runtimes/, once: it is installed beside the final name and

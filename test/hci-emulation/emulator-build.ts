@@ -9,8 +9,10 @@ import * as path from "node:path";
  *   `bluez-test-tools` btvirt) with the patches in native/ applied (one ACL handle per link; whole H4 packets both
  *   ways under load). The tarball ships the built tree, so only the patched emulator/btdev.c and emulator/server.c
  *   are compiled and linked with the package's own objects: a few seconds.
- * - native/btvirt-preload.c as an LD_PRELOAD library (private socket folder, AF_ALG placeholder, no orphans).
- * The folder is named after a hash of both sources, so a change to either builds afresh; concurrent runs each build
+ * - native/btvirt-preload.c as an LD_PRELOAD library (private socket folder, AF_ALG placeholder, no orphans);
+ * - native/kernel-hci-socket-preload.c as an LD_PRELOAD library for the processes whose real socket module should
+ *   reach a btvirt controller (the kernel's raw HCI socket, emulated).
+ * The folder is named after a hash of the sources, so a change to any builds afresh; concurrent runs each build
  * into a temporary folder and the first rename wins.
  */
 
@@ -22,6 +24,7 @@ const PATCH_FILES = ["btdev-acl-handles.patch", "btvirt-server-stream.patch"].ma
 /** The emulator sources the patches change, compiled here; the rest of btvirt is linked as Debian built it. */
 const PATCHED_SOURCES = ["btdev", "server"];
 const PRELOAD_SOURCE = path.join(NATIVE_DIR, "btvirt-preload.c");
+const KERNEL_SOCKET_SOURCE = path.join(NATIVE_DIR, "kernel-hci-socket-preload.c");
 const CACHE_ROOT = path.join(REPO_ROOT, ".cache", "hci-emulation");
 /** Where Debian's bluez-source package puts its tarball of the built BlueZ tree. */
 export const BLUEZ_SOURCE_TARBALL = "/usr/src/bluez.tar.bz2";
@@ -45,6 +48,7 @@ const SOURCES = [
 export interface EmulatorBinaries {
   btvirt: string;
   preload: string;
+  kernelHciSocket: string;
 }
 
 /** What the tier needs that this machine lacks, as an install hint; empty when it can build. */
@@ -61,12 +65,17 @@ export function ensureEmulatorBuilt(): EmulatorBinaries {
   for (const patch of PATCH_FILES) hash.update(fs.readFileSync(patch));
   const key = hash
     .update(fs.readFileSync(PRELOAD_SOURCE))
+    .update(fs.readFileSync(KERNEL_SOCKET_SOURCE))
     .update(String(fs.statSync(BLUEZ_SOURCE_TARBALL).size))
     .digest("hex")
     .slice(0, 16);
   const target = path.join(CACHE_ROOT, key);
-  const binaries = { btvirt: path.join(target, "btvirt"), preload: path.join(target, "btvirt-preload.so") };
-  if (fs.existsSync(binaries.btvirt) && fs.existsSync(binaries.preload)) return binaries;
+  const binaries = {
+    btvirt: path.join(target, "btvirt"),
+    preload: path.join(target, "btvirt-preload.so"),
+    kernelHciSocket: path.join(target, "kernel-hci-socket-preload.so"),
+  };
+  if (Object.values(binaries).every((binary) => fs.existsSync(binary))) return binaries;
 
   fs.mkdirSync(CACHE_ROOT, { recursive: true });
   const work = fs.mkdtempSync(path.join(CACHE_ROOT, "build-"));
@@ -88,6 +97,8 @@ export function ensureEmulatorBuilt(): EmulatorBinaries {
     fs.mkdirSync(out);
     run("gcc", ["-o", path.join(out, "btvirt"), ...patchedObjects, ...EMULATOR_OBJECTS, ...LIBRARIES], tree);
     run("gcc", ["-shared", "-fPIC", "-O2", "-o", path.join(out, "btvirt-preload.so"), PRELOAD_SOURCE, "-ldl"]);
+    const kernelSocket = path.join(out, "kernel-hci-socket-preload.so");
+    run("gcc", ["-shared", "-fPIC", "-O2", "-pthread", "-o", kernelSocket, KERNEL_SOCKET_SOURCE, "-ldl"]);
     try {
       fs.renameSync(out, target);
     } catch (error) {

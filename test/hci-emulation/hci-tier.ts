@@ -18,7 +18,7 @@ import { PrivateBtvirt } from "./btvirt";
 import { ensureEmulatorBuilt, missingPrerequisites } from "./emulator-build";
 import { HciTap } from "./hci-tap";
 import { type PhoneApp, phoneAppHolding } from "./phone-app-process";
-import { emulatedHciEnv } from "./socket-injection";
+import { emulatedHciEnv, nativeSocketEnv } from "./socket-injection";
 
 /**
  * The emulated-HCI tier (README "Testing"): the pool and adapter host of transport "hci", with noble's real HCI code
@@ -67,11 +67,19 @@ export interface Tier {
   central: BleCentral;
 }
 
+export interface TierOptions {
+  /**
+   * Run this socket module's own native code in the adapter host, over an emulated kernel HCI socket
+   * (native/kernel-hci-socket-preload.c), instead of replacing the module with the userland socket.
+   */
+  nativeSocket?: string;
+}
+
 /**
  * A describe() whose tests get a running tier. Without the emulator's prerequisites the suite is skipped with the
  * reason, or fails under REQUIRE_HCI_EMULATION=1 (CI), so a machine that cannot run it never passes silently.
  */
-export function describeWithTier(name: string, body: (tier: () => Tier) => void): void {
+export function describeWithTier(name: string, body: (tier: () => Tier) => void, options: TierOptions = {}): void {
   const missing = missingPrerequisites();
   if (missing.length > 0) {
     const reason = `emulated HCI tier needs ${missing.join(", ")} (apt-get install bluez-source gcc patch bzip2)`;
@@ -90,12 +98,19 @@ export function describeWithTier(name: string, body: (tier: () => Tier) => void)
   let closePools = async () => undefined;
   describe(name, { timeout: HANG_GUARD_MS }, () => {
     before(async () => {
-      const btvirt = await PrivateBtvirt.start(ensureEmulatorBuilt());
+      const binaries = ensureEmulatorBuilt();
+      const btvirt = await PrivateBtvirt.start(binaries);
       cleanups.push(() => btvirt.stop());
       const adapter = await HciTap.open(btvirt.folder, "adapter", btvirt.leServer);
       cleanups.push(() => adapter.close());
-      // The adapter host child inherits this environment: its HCI socket is the userland one, reaching the tap.
-      Object.assign(process.env, emulatedHciEnv(adapter.path));
+      // The adapter host child inherits this environment: its HCI socket is the userland one, or the chosen module
+      // over the emulated kernel socket, reaching the tap.
+      Object.assign(
+        process.env,
+        options.nativeSocket === undefined
+          ? emulatedHciEnv(adapter.path)
+          : nativeSocketEnv(adapter.path, binaries.kernelHciSocket, options.nativeSocket),
+      );
       const pools: BmsPool[] = [];
       const host = new HostBindings(HCI_ADAPTER, TIER_HOST_OPTIONS);
       const central = new BleCentral(host, { disconnectTimeoutMs: DISCONNECT_TIMEOUT_MS });
@@ -187,6 +202,26 @@ export async function pollUntilData(pool: BmsPool, address: string, attempts: nu
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   assert.fail(`no data from ${address} in ${attempts} polls: ${outcomes.map(describeOutcome).join(", ")}`);
+}
+
+/** The idle timeout that pollsOverKeptAndIdleLinks expects its pool to have (and sweeps often enough to see it). */
+export const SHORT_IDLE: Partial<PoolOptions> = { idleTimeoutMs: 300, sweepIntervalMs: 100 };
+
+/**
+ * `rounds` times: a poll over a new link, one over the kept link, then the link closes once idle (a pool opened with
+ * SHORT_IDLE), so the next round connects afresh.
+ */
+export async function pollsOverKeptAndIdleLinks(pool: BmsPool, address: string, rounds: number): Promise<void> {
+  for (let round = 1; round <= rounds; round++) {
+    const first = await pool.poll(address);
+    assert.equal(first.connection, "new");
+    assert.equal(first.payload.cellCount, WORLD.cells);
+    const closed = nextLinkState(pool, address, "closed");
+    assert.equal((await pool.poll(address)).connection, "reused");
+    // Closed by the idle sweep, however long the sweep takes to come round on a busy machine.
+    await closed;
+    assert.equal(pool.linkState(address), "closed", "the idle link was closed");
+  }
 }
 
 export function describeOutcome(o: Outcome): string {

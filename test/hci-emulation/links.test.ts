@@ -1,23 +1,12 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import type { LinkStateEvent } from "../../src/pool";
-import { describeWithTier, nextLinkState, outcome, pollUntilData } from "./hci-tier";
+import { describeWithTier, outcome, pollsOverKeptAndIdleLinks, pollUntilData, SHORT_IDLE } from "./hci-tier";
 
 describeWithTier("scenario 1: polls, kept and idle links, four batteries on two links, MOS, the phone app", (tier) => {
   it("polls, keeps the link, closes it when idle and reconnects", async () => {
     const battery = await tier().startBattery(1);
-    const pool = tier().openPool({ idleTimeoutMs: 300, sweepIntervalMs: 100 });
-    for (let round = 1; round <= 3; round++) {
-      const first = await pool.poll(battery.address);
-      assert.equal(first.connection, "new");
-      assert.equal(first.payload.cellCount, 4);
-      const closed = nextLinkState(pool, battery.address, "closed");
-      const kept = await pool.poll(battery.address);
-      assert.equal(kept.connection, "reused");
-      // Closed by the idle sweep, however long the sweep takes to come round on a busy machine.
-      await closed;
-      assert.equal(pool.linkState(battery.address), "closed", "the idle link was closed");
-    }
+    await pollsOverKeptAndIdleLinks(tier().openPool(SHORT_IDLE), battery.address, 3);
     const keepOpen = tier().openPool({ keepOpen: true, idleTimeoutMs: 100, sweepIntervalMs: 50 });
     await keepOpen.poll(battery.address);
     await new Promise((resolve) => setTimeout(resolve, 300));

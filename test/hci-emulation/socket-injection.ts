@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { HCI_SOCKET_ENV } from "../../src/ble/host/hci-socket-choice";
 
 /**
  * The one place where the emulated tier chooses the HCI socket module. noble and bleno `require()` the names below;
@@ -22,8 +23,30 @@ export const EMULATION_SERVER_ENV = "HCI_EMULATION_SERVER";
  * started from it too (the adapter host child forked by HostBindings inherits this process's environment).
  */
 export function emulatedHciEnv(server: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const options = (base.NODE_OPTIONS ?? "")
-    .split(" ")
-    .filter((option) => option !== "" && !option.includes(SOCKET_HOOK));
-  return { ...base, NODE_OPTIONS: [...options, `--require=${SOCKET_HOOK}`].join(" "), [EMULATION_SERVER_ENV]: server };
+  const options = [...optionsWithoutHook(base), `--require=${SOCKET_HOOK}`].join(" ");
+  return { ...base, NODE_OPTIONS: options, [EMULATION_SERVER_ENV]: server };
+}
+
+function optionsWithoutHook(env: NodeJS.ProcessEnv): string[] {
+  return (env.NODE_OPTIONS ?? "").split(" ").filter((option) => option !== "" && !option.includes(SOCKET_HOOK));
+}
+
+/**
+ * Environment for an adapter host whose real socket module (`socketModule`, one of the adapter host's choices) runs
+ * its own native code over `server`: the kernel's raw HCI socket is emulated by the `kernelHciSocket` preload
+ * library instead of the module being replaced, and this file's hook is left out.
+ */
+export function nativeSocketEnv(
+  server: string,
+  kernelHciSocket: string,
+  socketModule: string,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  return {
+    ...base,
+    NODE_OPTIONS: optionsWithoutHook(base).join(" "),
+    LD_PRELOAD: kernelHciSocket,
+    [EMULATION_SERVER_ENV]: server,
+    [HCI_SOCKET_ENV]: socketModule,
+  };
 }

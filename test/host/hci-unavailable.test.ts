@@ -3,14 +3,14 @@ import type { EventEmitter } from "node:events";
 import { describe, it } from "node:test";
 import withBindings from "@abandonware/noble/with-bindings";
 import FakeTimers from "@sinonjs/fake-timers";
+import { HCI_SOCKET_ENV, NOBLE_HCI_SOCKET } from "../../src/ble/host/hci-socket-choice";
 import { HOST_EXIT_EVENT, HOST_START_EVENT, HostBindings, type HostExitEvent } from "../../src/ble/host/host-bindings";
 import { BINDINGS_UNAVAILABLE_EVENT, type BindingsUnavailableEvent } from "../../src/ble/noble-bindings";
 import { nextEvent, processExists, processHookCounts } from "./host-test-helpers";
 
-// This machine has no usable Bluetooth: depending on how node_modules was installed the native binding is either
-// missing or built but the kernel refuses the socket (EAFNOSUPPORT). Either way the fix must be in the message.
-const FIX =
-  /npm rebuild @abandonware\/bluetooth-hci-socket|no Bluetooth HCI support|setcap cap_net_raw|hci0 not found|stop bluetoothd/;
+// This machine has no usable Bluetooth: the kernel refuses the socket (EAFNOSUPPORT). The adapter host loads the
+// prebuilt socket module (an optional dependency, installed by npm ci) on every Node.js, so the message names it.
+const FIX = /^Bluetooth adapter hci0 unavailable over @stoprocent\/bluetooth-hci-socket: .*no Bluetooth HCI support/;
 
 describe("adapter host with transport hci on a machine without Bluetooth", () => {
   it("reports unavailable with the fix, noble sees a non-poweredOn state, and this process stays up", async () => {
@@ -23,7 +23,6 @@ describe("adapter host with transport hci on a machine without Bluetooth", () =>
     noble.on("stateChange", () => undefined); // noble initialises its bindings on the first stateChange listener
     const [{ pid }] = await started;
     const [{ message }] = await unavailable;
-    assert.match(message, /^Bluetooth adapter hci0 unavailable: /);
     assert.match(message, FIX);
     const [reported] = await state;
     assert.ok(reported === "unsupported" || reported === "unauthorized", reported);
@@ -77,6 +76,27 @@ describe("adapter host with transport hci on a machine without Bluetooth", () =>
       assert.equal(clock.countTimers(), 0);
     } finally {
       clock.uninstall();
+      await bindings.dispose();
+    }
+  });
+
+  it(`with ${HCI_SOCKET_ENV} naming noble's own module, the host tries only that one and says so`, async () => {
+    const before = process.env[HCI_SOCKET_ENV];
+    process.env[HCI_SOCKET_ENV] = NOBLE_HCI_SOCKET; // the child inherits this process's environment
+    const bindings = new HostBindings({ transport: "hci", hciDevice: 0 });
+    try {
+      const unavailable = nextEvent<[BindingsUnavailableEvent]>(bindings, BINDINGS_UNAVAILABLE_EVENT);
+      bindings.init();
+      const [{ message }] = await unavailable;
+      // Built for this Node.js it opens and meets EAFNOSUPPORT; otherwise it does not load, and the message says why.
+      assert.match(
+        message,
+        /^Bluetooth adapter hci0 unavailable( over @abandonware\/bluetooth-hci-socket: .*no Bluetooth HCI support|: no Bluetooth HCI socket module loads: @abandonware\/bluetooth-hci-socket (is not built|was built for another Node\.js or CPU)\. Fix: `npm rebuild @abandonware\/bluetooth-hci-socket`)/,
+      );
+      assert.doesNotMatch(message, /stoprocent/);
+    } finally {
+      if (before === undefined) delete process.env[HCI_SOCKET_ENV];
+      else process.env[HCI_SOCKET_ENV] = before;
       await bindings.dispose();
     }
   });

@@ -10,6 +10,7 @@
  */
 import { SimulatedBindings } from "../../sim";
 import { BINDINGS_EVENTS, BINDINGS_METHODS, BINDINGS_UNAVAILABLE_EVENT, type NobleBindings } from "../noble-bindings";
+import { chooseHciSocket, type HciSocketChoice, routeNobleToHciSocket } from "./hci-socket-choice";
 import {
   type ChildToParent,
   decodeHostArgument,
@@ -18,7 +19,7 @@ import {
   encodeValue,
   isParentToChild,
 } from "./ipc-protocol";
-import { classifyHciFailure, classifyHciState, type Unavailability } from "./unavailable-reasons";
+import { classifyHciFailure, classifyHciState, describeHciSocket, type Unavailability } from "./unavailable-reasons";
 import { WriteCommandEchoes } from "./write-command-echoes";
 
 const FORWARDED_METHODS: ReadonlySet<string> = new Set(BINDINGS_METHODS);
@@ -37,11 +38,17 @@ function reportUnavailableAndExit(reason: Unavailability): void {
   if (!process.connected) process.exit(EXIT_UNAVAILABLE);
 }
 
+/** The HCI socket module noble runs on in this process, once chosen (the unavailable messages name it). */
+let hciSocket: HciSocketChoice | undefined;
+
 /**
- * noble's HCI bindings, loaded here and only here: requiring them loads the native addon, and constructing them
- * opens the HCI socket, either of which throws on a machine without a usable adapter.
+ * noble's HCI bindings, loaded here and only here, over the first HCI socket module that loads (hci-socket-choice):
+ * loading the module loads its native addon, and init() opens the socket, either of which throws on a machine
+ * without a usable adapter.
  */
 function openHciBindings(hciDevice: number): NobleBindings {
+  hciSocket = chooseHciSocket();
+  routeNobleToHciSocket(hciSocket);
   const HciBindings = require("@abandonware/noble/lib/hci-socket/bindings") as new (options: {
     deviceId: number;
   }) => NobleBindings;
@@ -73,7 +80,7 @@ function forwardEvents(bindings: NobleBindings, hciDevice: number | undefined): 
       if ((name === "connect" || name === "disconnect") && typeof args[0] === "string") commandEchoes.forget(args[0]);
       if (name === "write" && commandEchoes.swallow(String(args[0]), String(args[1]), String(args[2]))) return;
       if (name === "stateChange" && hciDevice !== undefined) {
-        const reason = classifyHciState(String(args[0]), hciDevice);
+        const reason = classifyHciState(String(args[0]), hciDevice, hciSocket);
         if (reason !== undefined) {
           reportUnavailableAndExit(reason);
           return;
@@ -135,9 +142,12 @@ function main(): void {
       if (isParentToChild(message)) dispatchCall(bindings, message.method, message.args);
     });
     bindings.init();
+    if (config.transport === "hci" && hciSocket !== undefined) {
+      process.stderr.write(`adapter host: hci${config.hciDevice} bound ${describeHciSocket(hciSocket)}\n`);
+    }
   } catch (error) {
     if (config.transport !== "hci") throw error;
-    reportUnavailableAndExit(classifyHciFailure(error, config.hciDevice));
+    reportUnavailableAndExit(classifyHciFailure(error, config.hciDevice, hciSocket));
   }
 }
 

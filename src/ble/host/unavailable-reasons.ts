@@ -1,9 +1,16 @@
 /**
- * Turns the ways a raw HCI adapter can be out of reach into one ADAPTER_UNAVAILABLE message each, saying what to do
- * about it (README "Real hardware" repeats the fixes). The errors come from requiring noble's HCI bindings (native
- * addon missing or built for another Node), from opening the socket (EAFNOSUPPORT without kernel Bluetooth), from
- * binding it to hciN (ENODEV, EPERM, EBUSY), or from the bindings' own stateChange later on.
+ * Turns the ways a raw HCI adapter can be out of reach into one ADAPTER_UNAVAILABLE message each, saying which HCI
+ * socket module was tried and what to do about it (README "Real hardware" repeats the fixes). The errors come from
+ * loading the socket modules (not installed, not built, built for another Node.js, no prebuild for this platform),
+ * from opening the socket (EAFNOSUPPORT without kernel Bluetooth), from binding it to hciN (ENODEV, EPERM, EBUSY),
+ * or from the bindings' own stateChange later on.
  */
+import {
+  type HciSocketAttempt,
+  type HciSocketChoice,
+  NoHciSocketError,
+  PREBUILT_HCI_SOCKET,
+} from "./hci-socket-choice";
 
 export interface Unavailability {
   /** The noble state that goes with it: no permission is "unauthorized", everything else "unsupported". */
@@ -11,9 +18,8 @@ export interface Unavailability {
   message: string;
 }
 
-const REBUILD_FIX =
-  "run `npm rebuild @abandonware/bluetooth-hci-socket` in the Node-RED user directory " +
-  "(needs build-essential, python3, libbluetooth-dev, libudev-dev); the adapter is retried by itself";
+/** What building a socket module from source needs (README "Installing the native binding"). */
+const BUILD_PACKAGES = "build-essential, python3";
 const PERMISSION_FIX =
   "no permission for raw Bluetooth: run `sudo setcap cap_net_raw+eip $(eval readlink -f $(which node))` " +
   "or set AmbientCapabilities=CAP_NET_RAW in the Node-RED systemd unit";
@@ -27,23 +33,59 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Explains why hci<device> cannot be opened. */
-export function classifyHciFailure(error: unknown, hciDevice: number): Unavailability {
+/** Why a socket module did not load, in a few words. */
+function loadFailure({ module, error }: HciSocketAttempt): string {
+  const code = errorCode(error);
+  const message = errorMessage(error);
+  if (code === "MODULE_NOT_FOUND" && message.includes(`Cannot find module '${module}'`)) return "is not installed";
+  // Before "not built": a binary that does not load names its file, which is what a missing build says too.
+  if (code === "ERR_DLOPEN_FAILED" || /NODE_MODULE_VERSION|invalid ELF header|wrong ELF class/.test(message)) {
+    return "was built for another Node.js or CPU";
+  }
+  if (code === "MODULE_NOT_FOUND" || /bluetooth_hci_socket\.node/.test(message)) return "is not built";
+  if (/No native build was found/.test(message)) {
+    return `has no prebuilt binary for ${process.platform}-${process.arch}`;
+  }
+  return `does not load (${message.split("\n")[0]})`;
+}
+
+/** How to get a socket module that loads: the prebuilt one is installed, noble's own is built. */
+function loadFix(attempt: HciSocketAttempt): string {
+  if (attempt.module === PREBUILT_HCI_SOCKET && loadFailure(attempt) === "is not installed") {
+    return `\`npm install ${PREBUILT_HCI_SOCKET}\` in the Node-RED user directory (prebuilt, no compiler)`;
+  }
+  return `\`npm rebuild ${attempt.module}\` in the Node-RED user directory (needs ${BUILD_PACKAGES})`;
+}
+
+/** "over <module>", with why the modules tried before it did not load: for the messages and the host's log. */
+export function describeHciSocket(choice: HciSocketChoice): string {
+  const skipped = choice.skipped.map((attempt) => `${attempt.module} ${loadFailure(attempt)}`);
+  return `over ${choice.module}${skipped.length > 0 ? ` (${skipped.join("; ")})` : ""}`;
+}
+
+function prefixFor(hciDevice: number, choice: HciSocketChoice | undefined): string {
+  const head = `Bluetooth adapter hci${hciDevice} unavailable`;
+  return choice === undefined ? head : `${head} ${describeHciSocket(choice)}`;
+}
+
+/**
+ * Explains why hci<device> cannot be opened: `choice` is the socket module in use, undefined when none was chosen
+ * (then `error` says why, a NoHciSocketError listing every module tried).
+ */
+export function classifyHciFailure(error: unknown, hciDevice: number, choice?: HciSocketChoice): Unavailability {
   const hci = `hci${hciDevice}`;
   const code = errorCode(error);
   const message = errorMessage(error);
-  const prefix = `Bluetooth adapter ${hci} unavailable`;
+  const prefix = prefixFor(hciDevice, choice);
 
-  if (
-    (code === "MODULE_NOT_FOUND" && /bluetooth[-_]hci[-_]socket/.test(message)) ||
-    /bluetooth_hci_socket\.node/.test(message)
-  ) {
-    return { state: "unsupported", message: `${prefix}: the Bluetooth HCI binding is not built: ${REBUILD_FIX}` };
-  }
-  if (code === "ERR_DLOPEN_FAILED" || /NODE_MODULE_VERSION|invalid ELF header|wrong ELF class/.test(message)) {
+  if (error instanceof NoHciSocketError) {
+    const tried = error.attempts.map((attempt) => `${attempt.module} ${loadFailure(attempt)}`);
+    const fixes = error.attempts.map(loadFix);
     return {
       state: "unsupported",
-      message: `${prefix}: the Bluetooth HCI binding was built for another Node.js or CPU: ${REBUILD_FIX}`,
+      message:
+        `${prefix}: no Bluetooth HCI socket module loads: ${tried.join("; ")}. ` +
+        `Fix: ${fixes.join(", or ")}; the adapter is retried by itself`,
     };
   }
   if (code === "EPERM" || code === "EACCES" || /operation not permitted|permission denied/i.test(message)) {
@@ -87,8 +129,12 @@ export function classifyHciFailure(error: unknown, hciDevice: number): Unavailab
  * "unsupported" when the controller has no LE support. Other states are ordinary (poweredOff means the adapter
  * is down, which the pool reports as ADAPTER_OFF), so they return undefined.
  */
-export function classifyHciState(state: string, hciDevice: number): Unavailability | undefined {
-  const prefix = `Bluetooth adapter hci${hciDevice} unavailable`;
+export function classifyHciState(
+  state: string,
+  hciDevice: number,
+  choice: HciSocketChoice | undefined,
+): Unavailability | undefined {
+  const prefix = prefixFor(hciDevice, choice);
   if (state === "unauthorized") return { state, message: `${prefix}: ${PERMISSION_FIX}` };
   if (state === "unsupported") {
     return {
