@@ -3,25 +3,23 @@ import type { Characteristic, Peripheral, Service } from "@abandonware/noble";
 
 import withBindings = require("@abandonware/noble/with-bindings");
 
-import { BmsError } from "../errors";
-import { peripheralIdOf } from "./address";
-import { BleLink } from "./ble-link";
-import { ConnectGate } from "./connect-gate";
-import { isJbdService, JBD_GATT_LAYOUTS, JBD_SERVICE_UUIDS, shortUuid } from "./jbd-gatt";
-import { ListenerScope, scopedOperation } from "./listener-scope";
 import {
+  type AdapterState,
   BINDINGS_UNAVAILABLE_EVENT,
   type BindingsUnavailableEvent,
   type NobleBindings,
   restartableBindings,
-} from "./noble-bindings";
-
-/** Adapter states as noble reports them; anything but poweredOn means no link can exist. */
-export type CentralState = "unknown" | "resetting" | "unsupported" | "unauthorized" | "poweredOff" | "poweredOn";
+} from "../bindings/noble-bindings";
+import { peripheralIdOf, shortUuid } from "../bindings/noble-ids";
+import { BmsError } from "../errors";
+import { JBD_GATT_LAYOUTS, JBD_SERVICE_UUIDS } from "../protocol/gatt";
+import { BleLink } from "./ble-link";
+import { ConnectGate } from "./connect-gate";
+import { ListenerScope, scopedOperation } from "./listener-scope";
 
 /** The part of a noble instance we use (the module typings describe only the default singleton). */
 interface NobleInstance extends EventEmitter {
-  readonly state: CentralState;
+  readonly state: AdapterState;
   /** noble's registry of the Peripheral objects it has created (no public accessor); read by leak checks only. */
   readonly _peripherals: Record<string, EventEmitter>;
   startScanning(serviceUuids?: string[], allowDuplicates?: boolean): void;
@@ -53,9 +51,9 @@ export interface ScannedDevice {
   jbd: boolean;
 }
 
-/** Events: "state" (CentralState, unavailable error or undefined) on every adapter state change. */
+/** Events: "state" (the adapter state, unavailable error or undefined) on every adapter state change. */
 export interface CentralStateChange {
-  state: CentralState;
+  state: AdapterState;
   error?: BmsError;
 }
 
@@ -84,7 +82,7 @@ export class BleCentral extends EventEmitter {
   private readonly disconnectTimeoutMs: number;
   private readonly log: (message: string) => void;
   private unavailable: BmsError | undefined;
-  private currentState: CentralState = "unknown";
+  private currentState: AdapterState = "unknown";
 
   constructor(bindings: NobleBindings, options: CentralOptions = {}) {
     super();
@@ -93,11 +91,11 @@ export class BleCentral extends EventEmitter {
     this.log = options.log ?? (() => {});
     this.noble = withBindings(bindings) as unknown as NobleInstance;
     // noble inits its bindings lazily on the first stateChange listener; this one lives as long as the central.
-    this.noble.on("stateChange", (state: CentralState) => this.onStateChange(state));
+    this.noble.on("stateChange", (state: AdapterState) => this.onStateChange(state));
     this.bindings.on(BINDINGS_UNAVAILABLE_EVENT, (event: BindingsUnavailableEvent) => this.onUnavailable(event));
   }
 
-  get state(): CentralState {
+  get state(): AdapterState {
     return this.currentState;
   }
 
@@ -161,7 +159,7 @@ export class BleCentral extends EventEmitter {
               address,
               name: peripheral.advertisement?.localName ?? null,
               rssi: typeof peripheral.rssi === "number" ? peripheral.rssi : null,
-              jbd: serviceUuids.some(isJbdService),
+              jbd: serviceUuids.some((uuid) => JBD_SERVICE_UUIDS.includes(shortUuid(uuid))),
             });
           });
           this.watchAdapter(scope, reject);
@@ -177,7 +175,7 @@ export class BleCentral extends EventEmitter {
     }, signal);
   }
 
-  private onStateChange(state: CentralState): void {
+  private onStateChange(state: AdapterState): void {
     if (state === this.currentState) return;
     this.currentState = state;
     if (state === "poweredOn") this.unavailable = undefined;
@@ -210,7 +208,7 @@ export class BleCentral extends EventEmitter {
 
   /** Any adapter state change away from poweredOn ends the operation with the adapter's error. */
   private watchAdapter(scope: ListenerScope, reject: (error: unknown) => void): void {
-    scope.on(this.noble, "stateChange", (state: CentralState) => {
+    scope.on(this.noble, "stateChange", (state: AdapterState) => {
       if (state !== "poweredOn") reject(this.adapterError());
     });
     scope.on(this.bindings, BINDINGS_UNAVAILABLE_EVENT, () => reject(this.adapterError()));

@@ -1,9 +1,9 @@
 import type { NodeDef } from "node-red";
-import type { AdapterConfig } from "../ble/adapter-config";
 import { BmsError } from "../errors";
 import type { PoolOptions } from "../pool/types";
 import { isAuthPassword } from "../protocol/auth";
 import type { FaultProfileName, LatencyModelName } from "../sim/options";
+import type { AdapterConfig } from "./adapter-radio";
 
 /**
  * The bms-adapter properties as they arrive from flow JSON or from the scan endpoint's query string

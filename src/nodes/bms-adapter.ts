@@ -3,6 +3,7 @@ import { BmsError, isBmsError } from "../errors";
 import { createPool } from "../pool";
 import type { AdapterStateEvent, BmsPool, LinkStateEvent } from "../pool/types";
 import type { AdapterUser, BmsAdapterNode } from "./adapter-node";
+import { adapterRadio } from "./adapter-radio";
 import { type AdapterNodeDef, type AdapterSettings, parseAdapterSettings } from "./adapter-settings";
 import { PoolListenerScope } from "./pool-listener-scope";
 import { registerScanRoute } from "./scan-route";
@@ -43,7 +44,7 @@ export = (RED: NodeAPI) => {
       const settings = this.settings!;
       let pool: BmsPool;
       try {
-        pool = createPool(settings.adapter, {
+        pool = createPool(adapterRadio(settings.adapter), {
           ...settings.options,
           log: traceLoggingEnabled(RED)
             ? { debug: (m) => this.debug(m), trace: (m) => this.trace(m) }

@@ -1,9 +1,9 @@
 import type { NodeAPI } from "node-red";
-import { adapterKey } from "../ble/adapter-config";
 import { BmsError, isBmsError } from "../errors";
 import { createPool } from "../pool";
 import type { ScanResult } from "../pool/types";
 import type { BmsAdapterNode } from "./adapter-node";
+import { adapterKey, adapterRadio } from "./adapter-radio";
 import { type AdapterSettingsInput, parseAdapterSettings } from "./adapter-settings";
 
 const DEFAULT_SCAN_SECONDS = 4;
@@ -76,7 +76,7 @@ function scanJob(RED: NodeAPI, query: Record<string, unknown>): ScanJob {
   return {
     key: `settings:${adapterKey(settings.adapter)}:${durationMs}`,
     start: async () => {
-      const pool = createPool(settings.adapter, settings.options);
+      const pool = createPool(adapterRadio(settings.adapter), settings.options);
       try {
         return sortResults(await pool.scan(durationMs));
       } finally {

@@ -1,3 +1,4 @@
+import type { AdapterState } from "../bindings/noble-bindings";
 import type { BmsError } from "../errors";
 import type { BmsPayload, MosState } from "../protocol/payload";
 
@@ -58,8 +59,7 @@ export interface LinkStateEvent {
   error?: BmsError;
 }
 
-/** Adapter states as noble reports them. Anything but poweredOn means no link can exist. */
-export type AdapterState = "unknown" | "resetting" | "unsupported" | "unauthorized" | "poweredOff" | "poweredOn";
+export type { AdapterState } from "../bindings/noble-bindings";
 
 export interface AdapterStateEvent {
   state: AdapterState;

@@ -1,10 +1,11 @@
 import { EventEmitter } from "node:events";
-import type { NobleBindings } from "../ble/noble-bindings";
+import type { AdapterState, NobleBindings } from "../bindings/noble-bindings";
+import { peripheralIdOf, shortUuid } from "../bindings/noble-ids";
 import { hasAuthHeaderAt } from "../protocol/auth";
+import { JBD_GATT } from "../protocol/gatt";
 import { Operation, Register } from "../protocol/registers";
-import { peripheralIdOf } from "./battery-spec";
 import { type FaultProfile, resolveFaultProfile } from "./faults";
-import { gattTable, JBD_SERVICES, normalizeUuid, type SimService } from "./gatt-layout";
+import { gattTable, type SimService } from "./gatt-layout";
 import { draw, drawReplyDelay, LATENCY_MODELS, type LatencyModel } from "./latency";
 import { ModuleAuth } from "./module-auth";
 import {
@@ -38,7 +39,7 @@ const CONNECT_FAILED_MESSAGE = "Connection Failed to be Established (0x3e)";
 /** ATT MTU of the JBD module: 23, so 20 bytes per notification (PROTOCOL 1.3). */
 export const NOTIFICATION_SIZE = 20;
 
-type PoweredState = "unknown" | "poweredOn" | "poweredOff";
+type PoweredState = Extract<AdapterState, "unknown" | "poweredOn" | "poweredOff">;
 
 interface Link {
   battery: VirtualBattery;
@@ -208,7 +209,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
     if (this.disposed || this.powered !== "poweredOn") return;
     this.counters.scans += 1;
     this.endScan();
-    this.scanFilter = serviceUuids && serviceUuids.length > 0 ? new Set(serviceUuids.map(normalizeUuid)) : null;
+    this.scanFilter = serviceUuids && serviceUuids.length > 0 ? new Set(serviceUuids.map(shortUuid)) : null;
     this.later(0, "adapter", () => this.emit("scanStart", !allowDuplicates));
     for (const battery of this.world.batteries) this.scheduleAdvert(battery, this.latency.scanToAdvert);
   }
@@ -373,7 +374,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
     // A command is acknowledged as soon as it is queued (HCI behaviour); a write request after the ATT round trip.
     const ackDelay = withoutResponse ? ([0, 0] as const) : this.latency.gattRoundTrip;
     this.onLink(link, ackDelay, () => this.emit("write", peripheralUuid, serviceUuid, characteristicUuid));
-    const jbd = JBD_SERVICES[link.battery.spec.gatt];
+    const jbd = JBD_GATT[link.battery.spec.gatt];
     if (serviceUuid === jbd.service && characteristicUuid === jbd.write) {
       this.handleRequest(peripheralUuid, link, Uint8Array.from(data));
     }
@@ -390,7 +391,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
   notify(peripheralUuid: string, serviceUuid: string, characteristicUuid: string, notify: boolean): void {
     const link = this.connected(peripheralUuid);
     if (!link) return;
-    const jbd = JBD_SERVICES[link.battery.spec.gatt];
+    const jbd = JBD_GATT[link.battery.spec.gatt];
     this.onLink(link, this.latency.subscribe, () => {
       if (serviceUuid === jbd.service && characteristicUuid === jbd.notify) link.subscribed = notify;
       this.emit("notify", peripheralUuid, serviceUuid, characteristicUuid, notify);
@@ -509,7 +510,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
       chunk[at] = (chunk[at] as number) ^ (1 + this.random.index(255));
     }
     this.counters.replies += 1;
-    const jbd = JBD_SERVICES[link.battery.spec.gatt];
+    const jbd = JBD_GATT[link.battery.spec.gatt];
     const now = Date.now();
     let at = Math.max(delay, link.streamFreeAt - now);
     chunks.forEach((chunk, i) => {
@@ -575,7 +576,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
 
   private advertise(battery: VirtualBattery): void {
     if (this.scanFilter === undefined) return;
-    const service = JBD_SERVICES[battery.spec.gatt].service;
+    const service = JBD_GATT[battery.spec.gatt].service;
     if (battery.advertising && (this.scanFilter === null || this.scanFilter.has(service))) {
       this.counters.adverts += 1;
       this.advertisedIds.add(battery.id);
@@ -657,6 +658,6 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
   }
 
   private uuidFilter(uuids: string[] | undefined): Set<string> | null {
-    return uuids && uuids.length > 0 ? new Set(uuids.map(normalizeUuid)) : null;
+    return uuids && uuids.length > 0 ? new Set(uuids.map(shortUuid)) : null;
   }
 }

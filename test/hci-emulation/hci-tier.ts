@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
-import type { AdapterConfig } from "../../src/ble/adapter-config";
 import { BleCentral } from "../../src/ble/ble-central";
 import { HostBindings, type HostBindingsOptions } from "../../src/ble/host/host-bindings";
 import { BmsError } from "../../src/errors";
+import type { AdapterConfig } from "../../src/nodes/adapter-radio";
 import { type BmsPool, ConnectionPool, DEFAULT_POOL_OPTIONS, type PollResult, type PoolOptions } from "../../src/pool";
 import { BatteryProcess } from "./battery-process";
 import { PrivateBtvirt } from "./btvirt";

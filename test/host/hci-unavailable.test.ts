@@ -3,8 +3,8 @@ import type { EventEmitter } from "node:events";
 import { describe, it } from "node:test";
 import withBindings from "@abandonware/noble/with-bindings";
 import FakeTimers from "@sinonjs/fake-timers";
+import { BINDINGS_UNAVAILABLE_EVENT, type BindingsUnavailableEvent } from "../../src/bindings/noble-bindings";
 import { HOST_EXIT_EVENT, HOST_START_EVENT, HostBindings, type HostExitEvent } from "../../src/ble/host/host-bindings";
-import { BINDINGS_UNAVAILABLE_EVENT, type BindingsUnavailableEvent } from "../../src/ble/noble-bindings";
 import { nextEvent, processExists, processHookCounts } from "./host-test-helpers";
 
 // This machine has no usable Bluetooth: depending on how node_modules was installed the native binding is either

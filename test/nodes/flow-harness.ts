@@ -1,8 +1,7 @@
 import type { Node, NodeStatus } from "node-red";
 import helper from "node-red-node-test-helper";
-import type { AdapterConfig } from "../../src/ble/adapter-config";
-import { bindingsFor } from "../../src/ble/central-registry";
 import type { BmsAdapterNode } from "../../src/nodes/adapter-node";
+import { type AdapterConfig, adapterBindings } from "../../src/nodes/adapter-radio";
 import type { SimulatedBindings } from "../../src/sim";
 import { NODE_RED_RUNTIME } from "../support/node-red-install";
 
@@ -85,7 +84,7 @@ export function simulatorOf(
       ...(options.password === undefined ? {} : { password: options.password }),
     },
   };
-  const bindings = bindingsFor(config);
+  const bindings = adapterBindings(config);
   if (!bindings) throw new Error("no simulator registered for these settings: has the pool been created?");
   return bindings as unknown as SimulatedBindings;
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BleCentral } from "../../src/ble/ble-central";
 import { ERROR_CODES, isBmsError } from "../../src/errors";
+import { type AdapterConfig, adapterRadio } from "../../src/nodes/adapter-radio";
 import { createPool } from "../../src/pool";
 import { ConnectionPool } from "../../src/pool/connection-pool";
 import { SimulatedBindings, simAddress } from "../../src/sim";
@@ -20,10 +21,11 @@ const POOL_OPTIONS = {
 
 test("createPool over the in-process simulator polls three batteries, the fff0 variant included", async () => {
   const clock = FakeTimers.install({ toFake: FAKED });
-  const pool = createPool(
-    { transport: "simulator", simulator: { batteries: 3, cells: 8, faults: "none", latency: "instant", seed: 7 } },
-    POOL_OPTIONS,
-  );
+  const simulator: AdapterConfig = {
+    transport: "simulator",
+    simulator: { batteries: 3, cells: 8, faults: "none", latency: "instant", seed: 7 },
+  };
+  const pool = createPool(adapterRadio(simulator), POOL_OPTIONS);
   try {
     const outcome = await settleOn(clock, Promise.all([1, 2, 3].map((n) => pool.poll(simAddress(n)))), 60_000);
     assert.ok(outcome.ok, String(!outcome.ok && outcome.error));

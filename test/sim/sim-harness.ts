@@ -1,6 +1,7 @@
 import { afterEach, beforeEach } from "node:test";
 import noblewithBindings from "@abandonware/noble/with-bindings";
 import * as FakeTimers from "@sinonjs/fake-timers";
+import { peripheralIdOf } from "../../src/bindings/noble-ids";
 import { SimulatedBindings, simAddress } from "../../src/sim";
 
 /** The real noble over simulated bindings. */
@@ -131,7 +132,7 @@ export interface JbdLink {
 
 /** Scans for battery n, connects, discovers the JBD service and subscribes, as a central would. */
 export async function openLink(clock: Clock, noble: Noble, n: number, service = "ff00"): Promise<JbdLink> {
-  const id = simAddress(n).toLowerCase().replace(/:/g, "");
+  const id = peripheralIdOf(simAddress(n));
   const found = await scan(clock, noble, [service], 500);
   const peripheral = found.find((p) => p.id === id);
   if (!peripheral) throw new Error(`battery ${n} not found`);
