@@ -58,3 +58,13 @@ export class BmsError extends Error {
 export function isBmsError(value: unknown): value is BmsError {
   return value instanceof BmsError;
 }
+
+/**
+ * Any failure as a BmsError: a BmsError stays itself; anything else (a TypeError deep in noble, a string someone
+ * threw) becomes `code` with its message, the original kept as the cause. The caller names the code because only it
+ * knows what failed: a connect attempt, a request on the link, the adapter.
+ */
+export function toBmsError(error: unknown, code: ErrorCode): BmsError {
+  if (error instanceof BmsError) return error;
+  return new BmsError(code, error instanceof Error ? error.message : String(error), { cause: error });
+}

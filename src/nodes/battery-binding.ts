@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { describeInput } from "../describe-input";
-import { BmsError, isBmsError } from "../errors";
+import { BmsError, isBmsError, toBmsError } from "../errors";
 import type { BmsPool } from "../pool/types";
 import { normalizeAddress } from "../protocol/address";
 import type { AdapterUser, BmsAdapterNode } from "./adapter-node";
@@ -154,7 +154,7 @@ export class BatteryBinding {
    * LINK_LOST (the next use reconnects) so flows never see an error without a code.
    */
   fail(err: unknown, done: Done): void {
-    const error = isBmsError(err) ? err : new BmsError("LINK_LOST", String(err), { cause: err });
+    const error = toBmsError(err, "LINK_LOST");
     if (!this.closing) this.badge.failed(error);
     done(error);
   }

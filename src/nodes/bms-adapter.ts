@@ -1,5 +1,5 @@
 import type { NodeAPI } from "node-red";
-import { BmsError, isBmsError } from "../errors";
+import { BmsError, toBmsError } from "../errors";
 import { createPool } from "../pool";
 import type { AdapterStateEvent, BmsPool, LinkStateEvent } from "../pool/types";
 import type { AdapterUser, BmsAdapterNode } from "./adapter-node";
@@ -51,10 +51,8 @@ export = (RED: NodeAPI) => {
             : { debug: (m) => this.debug(m) },
         });
       } catch (err) {
-        if (isBmsError(err)) throw err;
-        throw new BmsError("ADAPTER_UNAVAILABLE", `Could not start the Bluetooth adapter: ${String(err)}`, {
-          cause: err,
-        });
+        // Building the bindings failed (the adapter host could not be started, say): the adapter cannot be used.
+        throw toBmsError(err, "ADAPTER_UNAVAILABLE");
       }
       const listeners = new PoolListenerScope(pool);
       listeners.onState(fanOutState);

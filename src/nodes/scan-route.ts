@@ -1,5 +1,5 @@
 import type { NodeAPI } from "node-red";
-import { BmsError, isBmsError } from "../errors";
+import { BmsError, toBmsError } from "../errors";
 import { createPool } from "../pool";
 import type { ScanResult } from "../pool/types";
 import type { BmsAdapterNode } from "./adapter-node";
@@ -37,7 +37,7 @@ export function registerScanRoute(RED: NodeAPI): void {
   const running = new Map<string, Promise<ScanResult[]>>();
   RED.httpAdmin.get("/bms-adapter/scan", RED.auth.needsPermission("bms-adapter.read"), (req, res) => {
     const fail = (err: unknown) => {
-      const error = isBmsError(err) ? err : new BmsError("ADAPTER_UNAVAILABLE", String(err), { cause: err });
+      const error = toBmsError(err, "ADAPTER_UNAVAILABLE");
       res.status(error.code === "INVALID_INPUT" ? 400 : 503).json({ code: error.code, message: error.message });
     };
     let job: ScanJob;

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { BleCentral, CentralStateChange } from "../ble/ble-central";
 import type { BleLink } from "../ble/ble-link";
 import { BmsSession } from "../bms/bms-session";
-import { BmsError, type ErrorCode } from "../errors";
+import { BmsError, type ErrorCode, toBmsError } from "../errors";
 import type { MosState } from "../protocol";
 import { normalizeAddress } from "../protocol/address";
 import { abortable } from "./abortable";
@@ -350,8 +350,9 @@ export class ConnectionPool extends EventEmitter implements BmsPool {
       this.adopt(entry, link);
     } catch (error) {
       this.slots.give(entry.address);
-      this.connectFailed(entry, toBmsError(error));
-      throw error instanceof BmsError ? this.explain(entry, error) : toBmsError(error);
+      const failure = toBmsError(error, "CONNECT_FAILED");
+      this.connectFailed(entry, failure);
+      throw this.explain(entry, failure);
     } finally {
       this.lifetime.signal.removeEventListener("abort", onPoolClose);
     }
@@ -614,11 +615,6 @@ function stripLog(options: PoolOptions): Omit<PoolOptions, "log"> {
     PoolOptions,
     "log"
   >;
-}
-
-function toBmsError(error: unknown): BmsError {
-  if (error instanceof BmsError) return error;
-  return new BmsError("CONNECT_FAILED", error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 function secondsUntil(time: number): number {
