@@ -12,9 +12,9 @@ import {
 } from "../bindings/noble-bindings";
 import { peripheralIdOf, shortUuid } from "../bindings/noble-ids";
 import { BmsError } from "../errors";
+import { FifoLock } from "../fifo-lock";
 import { JBD_GATT_LAYOUTS, JBD_SERVICE_UUIDS } from "../protocol/gatt";
 import { BleLink } from "./ble-link";
-import { ConnectGate } from "./connect-gate";
 import { ListenerScope, scopedOperation } from "./listener-scope";
 
 /** The part of a noble instance we use (the module typings describe only the default singleton). */
@@ -57,6 +57,24 @@ export interface CentralStateChange {
   error?: BmsError;
 }
 
+/** Listeners on the central and the noble objects under it, for leak checks. */
+export interface CentralListenerCounts {
+  noble: number;
+  bindings: number;
+  central: number;
+  /** On noble's peripheral objects (kept for the life of the process), the orphan guards not counted. */
+  peripherals: number;
+  /** Guards against a cancelled connect that completes late: at most one per peripheral. */
+  orphanGuards: number;
+}
+
+/** What leak checks, the benchmarks and tests read from a central; production code uses none of it. */
+export interface CentralInspection {
+  listenerCounts(): CentralListenerCounts;
+  /** Open links on this adapter, across every pool. */
+  readonly openLinks: number;
+}
+
 const DEFAULT_DISCONNECT_TIMEOUT_MS = 3_000;
 /** stopScanning is confirmed by a scanStop event; a radio that never confirms must not hold up a connect. */
 const SCAN_STOP_TIMEOUT_MS = 1_000;
@@ -66,10 +84,15 @@ const SCAN_STOP_TIMEOUT_MS = 1_000;
  * instance over the given bindings, the adapter state, and the connect gate; it finds batteries by a short
  * service-filtered scan and turns a connected, discovered, subscribed peripheral into a BleLink.
  */
-export class BleCentral extends EventEmitter {
+export class BleCentral extends EventEmitter implements CentralInspection {
   private readonly noble: NobleInstance;
   private readonly bindings: NobleBindings;
-  private readonly gate = new ConnectGate();
+  /**
+   * One connect (scan-to-find + create connection + discovery) or scan in flight per adapter, first come first
+   * served: an HCI controller handles one LE Create Connection at a time and some refuse connects while scanning, so
+   * the gate lives here and every pool on the adapter shares it.
+   */
+  private readonly gate = new FifoLock();
   private readonly links = new Set<BleLink>();
   /**
    * Peripherals whose connect we cancelled: a late success from the controller must be disconnected, and a cancel
@@ -114,7 +137,7 @@ export class BleCentral extends EventEmitter {
    * life of the process, so a listener a closed link forgets there is never freed), for leak checks. The orphan
    * guards are counted on their own, not among the peripherals' listeners.
    */
-  listenerCounts(): { noble: number; bindings: number; central: number; peripherals: number; orphanGuards: number } {
+  listenerCounts(): CentralListenerCounts {
     const count = (emitter: EventEmitter) =>
       emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0);
     const onPeripherals = Object.values(this.noble._peripherals).reduce(

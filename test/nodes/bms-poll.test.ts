@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import FakeTimers from "@sinonjs/fake-timers";
+import { inspect } from "../../src/pool/diagnostics";
 import {
   adapterNode,
   BATTERY_1,
@@ -309,9 +310,9 @@ describe("bms-poll", () => {
     await helper.load(OUR_NODES, flow());
     await exchange("p1", {}, "out");
     const pool = adapterNode("a1").pool();
-    assert.ok(pool.diagnostics().poolListeners > 0);
+    assert.ok(inspect(pool).diagnostics().poolListeners > 0);
     await helper.unload();
-    const after = pool.diagnostics();
+    const after = inspect(pool).diagnostics();
     assert.equal(after.closed, true);
     assert.equal(after.poolListeners, 0);
     assert.equal(after.openLinks, 0);
@@ -332,7 +333,7 @@ describe("bms-poll", () => {
     assert.equal(reused.bms.connection, "reused");
 
     await helper.setFlows(changed, "full");
-    assert.equal(pool.diagnostics().closed, true);
+    assert.equal(inspect(pool).diagnostics().closed, true);
     assert.notEqual(adapterNode("a1").pool(), pool);
     const fresh = await exchange("p1", {}, "out");
     assert.equal(fresh.bms.connection, "new");
@@ -347,8 +348,8 @@ describe("bms-poll", () => {
       original.filter((n) => n.id !== "p1"),
       "nodes",
     );
-    assert.equal(pool.diagnostics().closed, true);
-    assert.equal(pool.diagnostics().poolListeners, 0);
+    assert.equal(inspect(pool).diagnostics().closed, true);
+    assert.equal(inspect(pool).diagnostics().poolListeners, 0);
   });
 
   it("polls right after deploy, then on its interval through the same path, and clears it on close", async () => {

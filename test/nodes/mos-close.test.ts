@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import FakeTimers from "@sinonjs/fake-timers";
+import { inspect } from "../../src/pool/diagnostics";
 import {
   adapterNode,
   BATTERY_1,
@@ -147,8 +148,8 @@ describe("bms-mos closing with commands in flight (realistic latency, fake clock
     );
     assert.equal(outputs.length, 0, "the closed node sent nothing");
     const pool = adapterNode("a1").pool();
-    assert.equal(pool.diagnostics().leasesHeld, 0);
-    assert.equal(pool.diagnostics().slotWaiters, 0);
+    assert.equal(inspect(pool).diagnostics().leasesHeld, 0);
+    assert.equal(inspect(pool).diagnostics().slotWaiters, 0);
   });
 
   it("deleting the bms-mos node while a bms-poll keeps the adapter alive writes nothing", async () => {

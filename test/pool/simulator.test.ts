@@ -10,22 +10,13 @@ import { FAKED, settleOn } from "../support/fake-world";
 
 import FakeTimers = require("@sinonjs/fake-timers");
 
-const POOL_OPTIONS = {
-  idleTimeoutMs: 60_000,
-  keepOpen: false,
-  sweepIntervalMs: 10_000,
-  connectTimeoutMs: 15_000,
-  commandTimeoutMs: 3_000,
-  maxLinks: 5,
-};
-
 test("createPool over the in-process simulator polls three batteries, the fff0 variant included", async () => {
   const clock = FakeTimers.install({ toFake: FAKED });
   const simulator: AdapterConfig = {
     transport: "simulator",
     simulator: { batteries: 3, cells: 8, faults: "none", latency: "instant", seed: 7 },
   };
-  const pool = createPool(adapterRadio(simulator), POOL_OPTIONS);
+  const pool = createPool(adapterRadio(simulator));
   try {
     const outcome = await settleOn(clock, Promise.all([1, 2, 3].map((n) => pool.poll(simAddress(n)))), 60_000);
     assert.ok(outcome.ok, String(!outcome.ok && outcome.error));
@@ -43,7 +34,7 @@ test("two simulated hours under the flaky profile: every poll ends in a payload 
   const clock = FakeTimers.install({ toFake: FAKED, now: Date.UTC(2026, 5, 1) });
   const bindings = new SimulatedBindings({ batteries: 3, cells: 4, faults: "flaky", latency: "realistic", seed: 11 });
   const central = new BleCentral(bindings);
-  const pool = new ConnectionPool(central, POOL_OPTIONS);
+  const pool = new ConnectionPool(central);
   const codes = new Map<string, number>();
   let payloads = 0;
   try {

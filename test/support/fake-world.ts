@@ -33,19 +33,12 @@ export const FAKED: FakeMethods = [
   "Date",
 ];
 
-export function fakeWorld(poolOptions: Partial<PoolOptions> = {}, radioOptions: ScriptedRadioOptions = {}): FakeWorld {
+/** `poolOptions` override the pool's defaults (DEFAULT_POOL_OPTIONS). */
+export function fakeWorld(poolOptions: PoolOptions = {}, radioOptions: ScriptedRadioOptions = {}): FakeWorld {
   const clock = FakeTimers.install({ toFake: FAKED, now: 1_700_000_000_000 });
   const radio = new ScriptedRadio(radioOptions);
   const central = new BleCentral(radio);
-  const pool = new ConnectionPool(central, {
-    idleTimeoutMs: 60_000,
-    keepOpen: false,
-    sweepIntervalMs: 10_000,
-    connectTimeoutMs: 15_000,
-    commandTimeoutMs: 3_000,
-    maxLinks: 5,
-    ...poolOptions,
-  });
+  const pool = new ConnectionPool(central, poolOptions);
   const settle = <T>(promise: Promise<T>, maxMs = 300_000) => settleOn(clock, promise, maxMs);
   return {
     clock,
