@@ -1,6 +1,6 @@
 import type { BleLink } from "../ble/ble-link";
 import type { BmsSession } from "../bms/bms-session";
-import { BmsError, type ErrorCode } from "../errors";
+import { BmsError, errorRecord } from "../errors";
 import { FifoLock } from "../fifo-lock";
 import type { MosState } from "../protocol/payload";
 import type { PoolTimers } from "./pool-timers";
@@ -27,14 +27,6 @@ export interface BatteryHooks {
   /** Backoff before the next connect after this many connect failures in a row. */
   backoffMs(failures: number): number;
 }
-
-/** Connect failures that are about the adapter or the pool, not the battery: no backoff for the battery. */
-const NOT_THE_BATTERY: ReadonlySet<ErrorCode> = new Set([
-  "ADAPTER_OFF",
-  "ADAPTER_UNAVAILABLE",
-  "POOL_CLOSED",
-  "RELEASED",
-]);
 
 /**
  * One battery's place in the pool, as a state machine. It keeps the facts (its link and session, a connect in flight,
@@ -216,7 +208,7 @@ export class Battery {
   connectFailed(error: BmsError): void {
     this.returnSlot();
     this.lastFailure = error;
-    if (!NOT_THE_BATTERY.has(error.code)) {
+    if (errorRecord(error.code).batteryFault) {
       this.failures++;
       const delay = this.hooks.backoffMs(this.failures);
       this.backoffUntil = Date.now() + delay;

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { BleCentral, CentralStateChange } from "../ble/ble-central";
 import type { BmsSession } from "../bms/bms-session";
-import { BmsError, type ErrorCode, isBmsError } from "../errors";
+import { BmsError, errorRecord, isBmsError } from "../errors";
 import type { MosState } from "../protocol";
 import { normalizeAddress } from "../protocol/address";
 import { abortable } from "./abortable";
@@ -29,8 +29,6 @@ interface LeaseTiming {
   connectMs: number;
 }
 
-/** Errors that say the link is unusable: close it so the next operation reconnects cleanly. */
-const LINK_BREAKING: ReadonlySet<ErrorCode> = new Set(["RESPONSE_TIMEOUT", "LINK_LOST", "NEEDS_PAIRING"]);
 /** How long close() lets leases in flight finish before it closes their links under them. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -255,7 +253,8 @@ export class ConnectionPool extends EventEmitter implements BmsPool, PoolInspect
       battery.leaseTaken();
       return await operation(battery, session, timing);
     } catch (error) {
-      if (isBmsError(error) && LINK_BREAKING.has(error.code)) await this.links.closeBroken(battery, error);
+      // Errors that say the link is unusable close it, so the next operation reconnects cleanly.
+      if (isBmsError(error) && errorRecord(error.code).closesLink) await this.links.closeBroken(battery, error);
       throw error;
     } finally {
       this.returnLease(battery);
