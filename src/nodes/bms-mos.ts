@@ -4,6 +4,7 @@ import type { MosResult } from "../pool/types";
 import { BatteryBinding, type BatteryNodeDef } from "./battery-binding";
 import { parseMosCommand } from "./mos-command";
 import { MosCommandQueue } from "./mos-command-queue";
+import { ADDRESS_SETTING } from "./settings-schema";
 import { mosBadge } from "./status-badge";
 
 interface MosNodeDef extends NodeDef, BatteryNodeDef {
@@ -102,7 +103,10 @@ export = (RED: NodeAPI) => {
     });
   }
 
-  RED.nodes.registerType("bms-mos", BmsMos);
+  // The address rule goes to the editor as a node setting (RED.settings.bmsMosSettings), for its validator.
+  RED.nodes.registerType("bms-mos", BmsMos, {
+    settings: { bmsMosSettings: { value: { address: ADDRESS_SETTING }, exportable: true } },
+  });
 };
 
 /**
