@@ -110,14 +110,10 @@ export = (RED: NodeAPI) => {
 };
 
 /**
- * MOS_NOT_CONFIRMED carries the state read back after the write; it is put on msg.bms.state (and msg.bms.previous
- * when known) so a Catch node sees what the BMS actually did.
+ * MOS_NOT_CONFIRMED carries the state read back after the write (and the state before); they are put on
+ * msg.bms.state and msg.bms.previous so a Catch node sees what the BMS actually did.
  */
 function readBackState(err: unknown): { state?: unknown; previous?: unknown } {
   if (!isBmsError(err) || err.code !== "MOS_NOT_CONFIRMED" || !err.details) return {};
-  const details = err.details;
-  const state =
-    details.state ??
-    (typeof details.charge === "boolean" ? { charge: details.charge, discharge: details.discharge } : undefined);
-  return details.previous === undefined ? { state } : { state, previous: details.previous };
+  return { state: err.details.state, previous: err.details.previous };
 }

@@ -1,5 +1,5 @@
 import { encodeBasicInfo } from "../protocol/encode-basic-info";
-import { encodeResponse } from "../protocol/frame";
+import { encodeFrame } from "../protocol/frame";
 import { parseFrame } from "../protocol/parse-frame";
 import { isProtocolError } from "../protocol/protocol-error";
 import { Register } from "../protocol/registers";
@@ -43,28 +43,28 @@ export function respond(target: ResponderTarget, request: Uint8Array): Uint8Arra
       case Register.BasicInfo:
         return basicInfoResponse(target.spec, target.readings());
       case Register.CellVoltages:
-        return encodeResponse(register, STATUS_OK, cellVoltagesData(target.readings()));
+        return encodeFrame(register, STATUS_OK, cellVoltagesData(target.readings()));
       case Register.HardwareVersion:
-        return encodeResponse(register, STATUS_OK, new TextEncoder().encode(target.spec.model));
+        return encodeFrame(register, STATUS_OK, new TextEncoder().encode(target.spec.model));
       default:
-        return encodeResponse(register, STATUS_ERROR);
+        return encodeFrame(register, STATUS_ERROR);
     }
   }
   const value = data.length === 2 ? ((data[0] as number) << 8) | (data[1] as number) : -1;
   switch (register) {
     case Register.MosControl:
-      if (value < 0 || value > 3) return encodeResponse(register, STATUS_ERROR);
+      if (value < 0 || value > 3) return encodeFrame(register, STATUS_ERROR);
       target.setLockMask(value);
-      return encodeResponse(register, STATUS_OK);
+      return encodeFrame(register, STATUS_OK);
     case Register.FactoryModeEnter:
-      if (value !== FACTORY_MODE_KEY) return encodeResponse(register, STATUS_ERROR);
+      if (value !== FACTORY_MODE_KEY) return encodeFrame(register, STATUS_ERROR);
       target.factoryMode = true;
-      return encodeResponse(register, STATUS_OK);
+      return encodeFrame(register, STATUS_OK);
     case Register.FactoryModeExit:
       target.factoryMode = false;
-      return encodeResponse(register, STATUS_OK);
+      return encodeFrame(register, STATUS_OK);
     default:
-      return encodeResponse(register, STATUS_ERROR);
+      return encodeFrame(register, STATUS_ERROR);
   }
 }
 

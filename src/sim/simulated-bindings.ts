@@ -152,10 +152,6 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings {
     this.armPowerCut();
   }
 
-  get faultProfile(): FaultProfile {
-    return { ...this.faults };
-  }
-
   stats(): SimulatorStats {
     return structuredClone(this.counters);
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { BmsError } from "../../src/errors";
-import { encodeResponse, Register } from "../../src/protocol";
+import { encodeFrame, Register } from "../../src/protocol";
 import { codeOf, fakeWorld } from "../support/fake-world";
 import { scriptedAddress } from "../support/scripted-radio";
 
@@ -65,7 +65,7 @@ test("a damaged remnant of another register's reply does not fail the request wa
     const polling = w.settle(w.pool.poll(A1));
     // Wait until the 0x03 reply is in and the 0x04 request is on the air.
     while (w.radio.count("write") < mark + 2) await w.clock.tickAsync(1);
-    const strayBasicInfo = encodeResponse(Register.BasicInfo, 0, new Uint8Array(4));
+    const strayBasicInfo = encodeFrame(Register.BasicInfo, 0, new Uint8Array(4));
     strayBasicInfo[5] = (strayBasicInfo[5] as number) ^ 0xff; // a late 0x03 reply, damaged on the way
     w.radio.injectNotification(A1, strayBasicInfo);
     const outcome = await polling;
@@ -84,7 +84,7 @@ test("a damaged frame for the register being waited for is asked for again at on
     const mark = w.radio.count("write");
     const polling = w.settle(w.pool.poll(A1));
     while (w.radio.count("write") < mark + 2) await w.clock.tickAsync(1);
-    const damagedCells = encodeResponse(Register.CellVoltages, 0, new Uint8Array(8));
+    const damagedCells = encodeFrame(Register.CellVoltages, 0, new Uint8Array(8));
     damagedCells[5] = (damagedCells[5] as number) ^ 0xff;
     w.radio.injectNotification(A1, damagedCells);
     const outcome = await polling;
@@ -105,7 +105,7 @@ test("a reply cut short is forgotten when the request is asked again, so the ret
     const polling = w.settle(w.pool.poll(A1));
     while (w.radio.count("write") < mark + 1) await w.clock.tickAsync(1);
     // ... only its first notification does.
-    const cutShort = encodeResponse(Register.BasicInfo, 0, new Uint8Array(29)).subarray(0, 20);
+    const cutShort = encodeFrame(Register.BasicInfo, 0, new Uint8Array(29)).subarray(0, 20);
     w.radio.injectNotification(A1, cutShort);
     const outcome = await polling;
     assert.ok("value" in outcome, JSON.stringify(outcome));

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  encodeFrame,
   encodeReadRequest,
-  encodeResponse,
   FrameAssembler,
   MAX_FRAME_LENGTH,
   type ProtocolError,
@@ -214,7 +214,7 @@ describe("FrameAssembler", () => {
   });
 
   it("does not alias the caller's buffer", () => {
-    const chunk = Buffer.from(encodeResponse(0x05, 0, Buffer.from("JBD")));
+    const chunk = Buffer.from(encodeFrame(0x05, 0, Buffer.from("JBD")));
     const { feed } = collecting();
     const [frame] = feed(chunk);
     chunk.fill(0);

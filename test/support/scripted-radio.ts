@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { NobleBindings } from "../../src/bindings/noble-bindings";
 import { peripheralIdOf } from "../../src/bindings/noble-ids";
-import { encodeBasicInfo, encodeResponse, Register } from "../../src/protocol";
+import { encodeBasicInfo, encodeFrame, Register } from "../../src/protocol";
 import { JBD_GATT } from "../../src/protocol/gatt";
 
 /**
@@ -352,18 +352,18 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
         data[2 * i] = mv >> 8;
         data[2 * i + 1] = mv & 0xff;
       }
-      return [encodeResponse(Register.CellVoltages, 0, data)];
+      return [encodeFrame(Register.CellVoltages, 0, data)];
     }
     if (operation === 0xa5 && register === Register.HardwareVersion) {
-      if (battery.noHardwareVersion) return [encodeResponse(Register.HardwareVersion, 0x80)];
-      return [encodeResponse(Register.HardwareVersion, 0, new TextEncoder().encode("JBD-SP04S034-L4S"))];
+      if (battery.noHardwareVersion) return [encodeFrame(Register.HardwareVersion, 0x80)];
+      return [encodeFrame(Register.HardwareVersion, 0, new TextEncoder().encode("JBD-SP04S034-L4S"))];
     }
     if (operation === 0x5a && register === Register.MosControl) {
       if (!battery.refuseLock) battery.lockMask = (request[5] as number) & 0x03;
-      return [encodeResponse(Register.MosControl, 0)];
+      return [encodeFrame(Register.MosControl, 0)];
     }
-    if (operation === 0x5a && register === Register.FactoryModeExit) return [encodeResponse(register, 0)];
-    return [encodeResponse(register, 0x80)];
+    if (operation === 0x5a && register === Register.FactoryModeExit) return [encodeFrame(register, 0)];
+    return [encodeFrame(register, 0x80)];
   }
 
   private basicInfo(battery: ScriptedBattery): Uint8Array {
