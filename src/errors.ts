@@ -192,5 +192,10 @@ export function isBmsError(value: unknown): value is BmsError {
  */
 export function toBmsError(error: unknown, code: ErrorCode): BmsError {
   if (error instanceof BmsError) return error;
-  return new BmsError(code, error instanceof Error ? error.message : String(error), { cause: error });
+  return new BmsError(code, errorMessage(error), { cause: error });
+}
+
+/** The message of anything thrown: an Error's message, else the value as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { Characteristic, Peripheral, Service } from "@abandonware/noble";
+import type { Peripheral } from "@abandonware/noble";
 
 import withBindings = require("@abandonware/noble/with-bindings");
 
@@ -11,11 +11,21 @@ import {
   restartableBindings,
 } from "../bindings/noble-bindings";
 import { peripheralIdOf, shortUuid } from "../bindings/noble-ids";
-import { BmsError } from "../errors";
+import { BmsError, errorMessage } from "../errors";
 import { FifoLock } from "../fifo-lock";
-import { JBD_GATT_LAYOUTS, JBD_SERVICE_UUIDS } from "../protocol/gatt";
+import { JBD_SERVICE_UUIDS } from "../protocol/gatt";
 import { BleLink } from "./ble-link";
+import type {
+  CentralInspection,
+  CentralListenerCounts,
+  CentralOptions,
+  CentralStateChange,
+  ConnectOptions,
+  ScannedDevice,
+} from "./central-types";
+import { discoverJbd } from "./jbd-discovery";
 import { ListenerScope, scopedOperation } from "./listener-scope";
+import { OrphanGuards } from "./orphan-guards";
 
 /** The part of a noble instance we use (the module typings describe only the default singleton). */
 interface NobleInstance extends EventEmitter {
@@ -24,55 +34,6 @@ interface NobleInstance extends EventEmitter {
   readonly _peripherals: Record<string, EventEmitter>;
   startScanning(serviceUuids?: string[], allowDuplicates?: boolean): void;
   stopScanning(): void;
-}
-
-export interface CentralOptions {
-  /** How long a disconnect may take before we consider the link gone anyway. */
-  disconnectTimeoutMs?: number;
-  /** debug: link events. */
-  log?: (message: string) => void;
-}
-
-export interface ConnectOptions {
-  /** Budget for finding the battery by scanning (NOT_FOUND after it). */
-  scanTimeoutMs: number;
-  /** Budget for connect + discovery + subscribe (CONNECT_TIMEOUT after it). */
-  timeoutMs: number;
-  /** Aborts a queued or running connect (the pool closing); rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** Called as the attempt moves on: "searching" when our turn at the gate starts, "connecting" once found. */
-  onPhase?: (phase: "searching" | "connecting") => void;
-}
-
-export interface ScannedDevice {
-  address: string;
-  name: string | null;
-  rssi: number | null;
-  jbd: boolean;
-}
-
-/** Events: "state" (the adapter state, unavailable error or undefined) on every adapter state change. */
-export interface CentralStateChange {
-  state: AdapterState;
-  error?: BmsError;
-}
-
-/** Listeners on the central and the noble objects under it, for leak checks. */
-export interface CentralListenerCounts {
-  noble: number;
-  bindings: number;
-  central: number;
-  /** On noble's peripheral objects (kept for the life of the process), the orphan guards not counted. */
-  peripherals: number;
-  /** Guards against a cancelled connect that completes late: at most one per peripheral. */
-  orphanGuards: number;
-}
-
-/** What leak checks, the benchmarks and tests read from a central; production code uses none of it. */
-export interface CentralInspection {
-  listenerCounts(): CentralListenerCounts;
-  /** Open links on this adapter, across every pool. */
-  readonly openLinks: number;
 }
 
 const DEFAULT_DISCONNECT_TIMEOUT_MS = 3_000;
@@ -94,14 +55,7 @@ export class BleCentral extends EventEmitter implements CentralInspection {
    */
   private readonly gate = new FifoLock();
   private readonly links = new Set<BleLink>();
-  /**
-   * Peripherals whose connect we cancelled: a late success from the controller must be disconnected, and a cancel
-   * the controller never answers (no connect event at all) means noble still holds the connect pending.
-   */
-  private readonly orphanGuards = new Map<
-    string,
-    { peripheral: Peripheral; listener: (error: unknown) => void; unanswered: ReturnType<typeof setTimeout> }
-  >();
+  private readonly orphans: OrphanGuards;
   private readonly disconnectTimeoutMs: number;
   private readonly log: (message: string) => void;
   private unavailable: BmsError | undefined;
@@ -112,6 +66,12 @@ export class BleCentral extends EventEmitter implements CentralInspection {
     this.bindings = bindings;
     this.disconnectTimeoutMs = options.disconnectTimeoutMs ?? DEFAULT_DISCONNECT_TIMEOUT_MS;
     this.log = options.log ?? (() => {});
+    this.orphans = new OrphanGuards({
+      timeoutMs: this.disconnectTimeoutMs,
+      log: this.log,
+      distrust: (reason) => this.distrustAdapter(reason),
+      disconnect: (peripheral) => this.disconnectQuietly(peripheral),
+    });
     this.noble = withBindings(bindings) as unknown as NobleInstance;
     // noble inits its bindings lazily on the first stateChange listener; this one lives as long as the central.
     this.noble.on("stateChange", (state: AdapterState) => this.onStateChange(state));
@@ -148,8 +108,8 @@ export class BleCentral extends EventEmitter implements CentralInspection {
       noble: count(this.noble),
       bindings: count(this.bindings),
       central: count(this),
-      peripherals: onPeripherals - this.orphanGuards.size,
-      orphanGuards: this.orphanGuards.size,
+      peripherals: onPeripherals - this.orphans.size,
+      orphanGuards: this.orphans.size,
     };
   }
 
@@ -313,7 +273,7 @@ export class BleCentral extends EventEmitter implements CentralInspection {
     const timeoutError = () => new BmsError("CONNECT_TIMEOUT", `${address} did not connect within ${timeoutMs} ms`);
     // An abort during the scan's stop has no listener to reach: it must not start a connect the gate stops guarding.
     signal?.throwIfAborted();
-    this.dropOrphanGuard(peripheral.id);
+    this.orphans.drop(peripheral.id);
     if (peripheral.state === "connecting" || peripheral.state === "error") {
       this.log(`${address}: peripheral left in state ${peripheral.state} by an earlier attempt; connecting afresh`);
     }
@@ -323,21 +283,28 @@ export class BleCentral extends EventEmitter implements CentralInspection {
       timeoutError,
       ({ scope, resolve, reject }) => {
         scope.on(peripheral, "connect", (error: unknown) => {
-          if (error) reject(new BmsError("CONNECT_FAILED", `${address}: ${describe(error)}`, { cause: error }));
+          if (error) reject(new BmsError("CONNECT_FAILED", `${address}: ${errorMessage(error)}`, { cause: error }));
           else resolve();
         });
         this.watchAdapter(scope, reject);
         scope.onAbort(signal, (reason) => {
           reject(reason);
-          this.abandonConnect(address, peripheral);
+          this.orphans.abandon(address, peripheral);
         });
         peripheral.connect();
       },
-      () => this.abandonConnect(address, peripheral),
+      () => this.orphans.abandon(address, peripheral),
     );
 
     try {
-      const layout = await this.discover(address, peripheral, remaining(), timeoutError, signal);
+      const layout = await discoverJbd({
+        address,
+        peripheral,
+        timeoutMs: remaining(),
+        timeoutError,
+        signal,
+        watchAdapter: (scope, reject) => this.watchAdapter(scope, reject),
+      });
       const link = new BleLink({
         address,
         name: peripheral.advertisement?.localName ?? null,
@@ -364,86 +331,6 @@ export class BleCentral extends EventEmitter implements CentralInspection {
     }
   }
 
-  /** Discovers the JBD service and its two characteristics, then subscribes to notifications. */
-  private async discover(
-    address: string,
-    peripheral: Peripheral,
-    timeoutMs: number,
-    timeoutError: () => BmsError,
-    signal?: AbortSignal,
-  ): Promise<{ service: string; notify: Characteristic; write: Characteristic }> {
-    const deadline = Date.now() + timeoutMs;
-    const remaining = () => Math.max(0, deadline - Date.now());
-    const step = <T>(
-      start: (scope: ListenerScope, resolve: (value: T) => void, reject: (e: unknown) => void) => void,
-    ) =>
-      scopedOperation<T>(remaining(), timeoutError, ({ scope, resolve, reject }) => {
-        scope.on(peripheral, "disconnect", () =>
-          reject(new BmsError("CONNECT_FAILED", `${address} disconnected during service discovery`)),
-        );
-        this.watchAdapter(scope, reject);
-        scope.onAbort(signal, reject);
-        start(scope, resolve, reject);
-      });
-
-    const services = await step<Service[]>((scope, resolve) => {
-      scope.on(peripheral, "servicesDiscover", (found: Service[]) => resolve(found));
-      peripheral.discoverServices([...JBD_SERVICE_UUIDS]);
-    });
-    for (const layout of JBD_GATT_LAYOUTS) {
-      const service = services.find((candidate) => shortUuid(candidate.uuid) === layout.service);
-      if (!service) continue;
-      const characteristics = await step<Characteristic[]>((scope, resolve) => {
-        scope.on(service, "characteristicsDiscover", (found: Characteristic[]) => resolve(found));
-        service.discoverCharacteristics([layout.notify, layout.write]);
-      });
-      const notify = characteristics.find((c) => shortUuid(c.uuid) === layout.notify);
-      const write = characteristics.find((c) => shortUuid(c.uuid) === layout.write);
-      if (!notify || !write) break;
-      await step<void>((scope, resolve) => {
-        scope.on(notify, "notify", () => resolve());
-        notify.subscribe();
-      });
-      return { service: layout.service, notify, write };
-    }
-    throw new BmsError("NOT_A_JBD", `${address} has no JBD service (ff00/ff01/ff02 or fff0/fff1/fff2)`);
-  }
-
-  /**
-   * Gives up a connect that is still pending: cancelConnect (noble itself emits connect(err) to the peripheral;
-   * our listener is gone by then), and a guard that disconnects the peripheral if the controller completes the
-   * connection anyway. The guard is replaced by the next attempt on that peripheral, so at most one exists each.
-   */
-  private abandonConnect(address: string, peripheral: Peripheral): void {
-    this.log(`${address}: cancelling the pending connect`);
-    if (peripheral.state === "connecting") peripheral.cancelConnect();
-    this.dropOrphanGuard(peripheral.id);
-    const listener = (error: unknown) => {
-      this.dropOrphanGuard(peripheral.id);
-      if (!error) {
-        this.log(`${address}: a cancelled connect completed late; disconnecting it`);
-        this.disconnectQuietly(peripheral);
-      }
-    };
-    peripheral.on("connect", listener);
-    // A controller answers a cancel with the connect's end (an error, or a late success); without either, noble keeps
-    // the connect pending and queues every later connect of this adapter behind it for ever.
-    const unanswered = setTimeout(() => {
-      if (this.orphanGuards.get(peripheral.id)?.listener !== listener) return;
-      this.distrustAdapter(`the controller never answered the cancel of the connect to ${address}`);
-    }, this.disconnectTimeoutMs);
-    unanswered.unref?.();
-    this.orphanGuards.set(peripheral.id, { peripheral, listener, unanswered });
-  }
-
-  private dropOrphanGuard(id: string): void {
-    const guard = this.orphanGuards.get(id);
-    if (!guard) return;
-    clearTimeout(guard.unanswered);
-    guard.peripheral.removeListener("connect", guard.listener);
-    this.orphanGuards.delete(id);
-  }
-
   /**
    * noble's record of the controller no longer matches the controller: start the bindings afresh where they can be
    * (the adapter host restarts its child; every link is reported lost and the pool reconnects). Bindings without
@@ -460,8 +347,4 @@ export class BleCentral extends EventEmitter implements CentralInspection {
   private disconnectQuietly(peripheral: Peripheral): void {
     if (peripheral.state === "connected") peripheral.disconnect();
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

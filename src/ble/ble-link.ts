@@ -1,5 +1,5 @@
 import type { Characteristic, Peripheral } from "@abandonware/noble";
-import { BmsError } from "../errors";
+import { BmsError, errorMessage } from "../errors";
 import { scopedOperation } from "./listener-scope";
 
 export type DataHandler = (chunk: Uint8Array) => void;
@@ -163,12 +163,8 @@ export class BleLink {
       try {
         handler(reason);
       } catch (error) {
-        this.log(`a close handler of the link to ${this.address} failed: ${describe(error)}`);
+        this.log(`a close handler of the link to ${this.address} failed: ${errorMessage(error)}`);
       }
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,6 @@
 import type { NobleBindings } from "../bindings/noble-bindings";
-import { BleCentral, type CentralOptions } from "./ble-central";
+import { BleCentral } from "./ble-central";
+import type { CentralOptions } from "./central-types";
 
 /**
  * A radio a pool runs over, as whoever creates the pool chooses it (src/nodes: the simulator or the adapter host).

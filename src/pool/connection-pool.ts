@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
-import type { BleCentral, CentralStateChange } from "../ble/ble-central";
+import type { BleCentral } from "../ble/ble-central";
+import type { CentralStateChange } from "../ble/central-types";
 import type { BmsSession } from "../bms/bms-session";
 import { BmsError, errorRecord, isBmsError } from "../errors";
 import type { MosState } from "../protocol";

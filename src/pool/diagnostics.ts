@@ -1,4 +1,4 @@
-import type { CentralListenerCounts } from "../ble/ble-central";
+import type { CentralListenerCounts } from "../ble/central-types";
 import type { BmsError } from "../errors";
 import type { BmsPool, LinkState } from "./types";
 

@@ -1,3 +1,7 @@
+// Long file: one class implements the whole noble bindings interface (scan, connect, GATT discovery, reads, writes,
+// notifications: every method noble calls) over per-link state that all of them share. What it simulates lives in
+// files of its own: the batteries (virtual-battery, bms-responder, pack-physics), the module's FF AA side
+// (module-auth), the GATT table (gatt-layout), latency and faults (latency, faults), its timers (timer-set).
 import { EventEmitter } from "node:events";
 import type { AdapterState, NobleBindings } from "../bindings/noble-bindings";
 import { peripheralIdOf, shortUuid } from "../bindings/noble-ids";

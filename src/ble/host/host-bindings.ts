@@ -1,3 +1,5 @@
+// Long file: it implements every method of the noble bindings interface (one-line forwards to the child process),
+// which belong beside the child's life cycle they depend on (start, restart with backoff, suspend, dispose).
 import { type ChildProcess, fork } from "node:child_process";
 import { EventEmitter } from "node:events";
 import * as path from "node:path";
