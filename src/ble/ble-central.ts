@@ -10,7 +10,7 @@ import {
   type NobleBindings,
   restartableBindings,
 } from "../bindings/noble-bindings";
-import { peripheralIdOf, shortUuid } from "../bindings/noble-ids";
+import { peripheralIdOf } from "../bindings/noble-ids";
 import { BmsError, errorMessage } from "../errors";
 import { FifoLock } from "../fifo-lock";
 import { JBD_SERVICE_UUIDS } from "../protocol/gatt";
@@ -23,7 +23,7 @@ import type {
   ConnectOptions,
   ScannedDevice,
 } from "./central-types";
-import { discoverJbd } from "./jbd-discovery";
+import { discoverJbd, recognisedAsJbd } from "./jbd-discovery";
 import { ListenerScope, scopedOperation } from "./listener-scope";
 import { OrphanGuards } from "./orphan-guards";
 
@@ -98,16 +98,11 @@ export class BleCentral extends EventEmitter implements CentralInspection {
    * guards are counted on their own, not among the peripherals' listeners.
    */
   listenerCounts(): CentralListenerCounts {
-    const count = (emitter: EventEmitter) =>
-      emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0);
-    const onPeripherals = Object.values(this.noble._peripherals).reduce(
-      (sum, peripheral) => sum + count(peripheral),
-      0,
-    );
+    const onPeripherals = Object.values(this.noble._peripherals).reduce((sum, p) => sum + listenersOn(p), 0);
     return {
-      noble: count(this.noble),
-      bindings: count(this.bindings),
-      central: count(this),
+      noble: listenersOn(this.noble),
+      bindings: listenersOn(this.bindings),
+      central: listenersOn(this),
       peripherals: onPeripherals - this.orphans.size,
       orphanGuards: this.orphans.size,
     };
@@ -137,12 +132,13 @@ export class BleCentral extends EventEmitter implements CentralInspection {
         await new Promise<void>((resolve, reject) => {
           scope.on(this.noble, "discover", (peripheral: Peripheral) => {
             const address = peripheral.address.toUpperCase();
-            const serviceUuids = peripheral.advertisement?.serviceUuids ?? [];
+            const recognised = recognisedAsJbd(peripheral.advertisement?.serviceUuids ?? []);
             seen.set(address, {
               address,
               name: peripheral.advertisement?.localName ?? null,
               rssi: typeof peripheral.rssi === "number" ? peripheral.rssi : null,
-              jbd: serviceUuids.some((uuid) => JBD_SERVICE_UUIDS.includes(shortUuid(uuid))),
+              jbd: recognised !== null,
+              recognised,
             });
           });
           this.watchAdapter(scope, reject);
@@ -347,4 +343,8 @@ export class BleCentral extends EventEmitter implements CentralInspection {
   private disconnectQuietly(peripheral: Peripheral): void {
     if (peripheral.state === "connected") peripheral.disconnect();
   }
+}
+
+function listenersOn(emitter: EventEmitter): number {
+  return emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0);
 }

@@ -25,7 +25,10 @@ export interface ScannedDevice {
   address: string;
   name: string | null;
   rssi: number | null;
+  /** Taken for a JBD battery. */
   jbd: boolean;
+  /** Why it is taken for one, in words (e.g. "advertises the JBD service ff00"); null when it is not. */
+  recognised: string | null;
 }
 
 /** Events: "state" (the adapter state, unavailable error or undefined) on every adapter state change. */

@@ -161,7 +161,14 @@ export class ConnectionPool extends EventEmitter implements BmsPool, PoolInspect
     // Linked batteries stop advertising; list them from the pool.
     for (const battery of this.batteries.values()) {
       if (battery.link && !results.some((r) => r.address === battery.address)) {
-        results.push({ address: battery.address, name: battery.name, rssi: null, jbd: true, linked: true });
+        results.push({
+          address: battery.address,
+          name: battery.name,
+          rssi: null,
+          jbd: true,
+          recognised: "linked by this adapter as a JBD battery",
+          linked: true,
+        });
       }
     }
     return results;

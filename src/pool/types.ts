@@ -117,8 +117,10 @@ export interface ScanResult {
   address: string;
   name: string | null;
   rssi: number | null;
-  /** Advertises the JBD service (ff00 or fff0). */
+  /** Taken for a JBD battery: it advertises the JBD service (ff00 or fff0), or this pool holds a link to it. */
   jbd: boolean;
+  /** Why it is taken for one, in words; null when it is not. */
+  recognised: string | null;
   /** Currently held by this pool (such batteries do not advertise). */
   linked: boolean;
 }
