@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { BmsError } from "../../src/errors";
+import { BmsSession } from "../../src/bms/bms-session";
+import { BmsError } from "../../src/errors";
 import { encodeFrame, Register } from "../../src/protocol";
 import { codeOf, fakeWorld } from "../support/fake-world";
 import { scriptedAddress } from "../support/scripted-radio";
@@ -321,6 +322,31 @@ test("MOS: a malformed request is INVALID_INPUT and writes nothing", async () =>
     const outcome = await w.settle(w.pool.setMos(A1, { charge: "off" as unknown as boolean }));
     assert.equal(codeOf(outcome), "INVALID_INPUT");
     assert.equal(w.radio.count("connect-start"), 0);
+  } finally {
+    await w.dispose();
+  }
+});
+
+test("one request in flight is the lease's to keep: a second operation at once on one session is refused, not interleaved", async () => {
+  const w = fakeWorld();
+  try {
+    const link = await w.run(w.central.connect(A1, { scanTimeoutMs: 5_000, timeoutMs: 5_000 }));
+    const session = new BmsSession(link, { commandTimeoutMs: 3_000 });
+    const mark = w.radio.count("write");
+    const [first, second] = await w.run(Promise.allSettled([session.poll(), session.poll()]));
+    assert.equal(first.status, "fulfilled");
+    assert.equal(second.status, "rejected");
+    assert.match(String((second as PromiseRejectedResult).reason), /while another is in flight/);
+    assert.deepEqual(
+      w.radio.events
+        .filter((e) => e.type === "write")
+        .slice(mark)
+        .map((e) => e.data?.slice(4, 6)),
+      ["03", "04", "05"],
+      "only the first operation's requests went out",
+    );
+    session.dispose(new BmsError("LINK_LOST", "test over"));
+    await w.run(link.close());
   } finally {
     await w.dispose();
   }

@@ -248,4 +248,15 @@ describe("FrameAssembler", () => {
     assert.equal(assembler.bufferedBytes, 0);
     assert.equal(assembler.push(ACK).length, 1);
   });
+
+  it("reports a thrown-away candidate with its register and the length its header announced as fields", () => {
+    const { feed, rejected } = collecting();
+    const damaged = Uint8Array.from(CELLS);
+    damaged[5] = (damaged[5] as number) ^ 0xff;
+    assert.deepEqual(feed(damaged), []);
+    assert.equal(rejected.length, 1);
+    assert.equal(rejected[0]?.reason, "checksum");
+    assert.equal(rejected[0]?.register, 0x04);
+    assert.equal(rejected[0]?.declaredLength, CELLS.length);
+  });
 });
