@@ -26,8 +26,9 @@ export function adapterKey(config: AdapterConfig): string {
  * The radio for an adapter setting: the place where the package chooses its noble bindings (DESIGN 7). The simulator
  * runs in this process unless `inHost` asks for the adapter host (which is how tests cover the IPC path); real HCI
  * always runs in the adapter host child, because noble's HCI bindings open their socket at load time, hook
- * SIGINT/exit and may block the event loop while connecting. The simulator's code is loaded only when a simulated
- * adapter is used, so a real adapter's users never load it.
+ * SIGINT/exit and may block the event loop while connecting. The simulator is loaded only when a simulated adapter
+ * is used, so a real adapter's users never load it (only its option defaults, src/sim/options, which the settings
+ * schema reads).
  */
 export function adapterRadio(config: AdapterConfig): Radio {
   const inProcess = config.transport === "simulator" && !config.inHost;
