@@ -105,6 +105,11 @@ export class Battery {
     return this.idleFrom;
   }
 
+  /** Holds one of the pool's link slots (from its connect until its link closes). */
+  get hasSlot(): boolean {
+    return this.holdsSlot;
+  }
+
   /** An open link nobody uses or waits for. */
   get idle(): boolean {
     return this.openLink !== null && !this.lease.isHeld && this.lease.waiting === 0;

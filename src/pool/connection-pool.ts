@@ -238,7 +238,7 @@ export class ConnectionPool extends EventEmitter implements BmsPool, PoolInspect
       this.assertOpen();
       const refusal = battery.unavailable();
       if (refusal) throw refusal;
-      if (!battery.link) {
+      if (!battery.link?.isOpen) {
         const started = Date.now();
         await abortable(
           battery.connectOnce((connectSignal) => this.links.open(battery, connectSignal)),
@@ -248,7 +248,7 @@ export class ConnectionPool extends EventEmitter implements BmsPool, PoolInspect
         timing.connectMs += Date.now() - started;
       }
       await battery.lease.acquire(signal);
-      if (battery.link && battery.session) break;
+      if (battery.link?.isOpen && battery.session) break;
       this.returnLease(battery);
       if (attempt >= 2) {
         throw (

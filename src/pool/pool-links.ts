@@ -105,7 +105,8 @@ export class PoolLinks {
 
   /** A link slot, evicting the least recently used idle link if the cap is reached, else waiting in line. */
   private async takeSlot(battery: Battery, signal: AbortSignal): Promise<void> {
-    if (!this.slots.tryAcquire()) {
+    // A battery whose link died without a word still holds its slot: the new link takes that one.
+    if (!battery.hasSlot && !this.slots.tryAcquire()) {
       const victim = this.leastRecentlyUsedIdle();
       const waiting = this.slots.acquire(signal);
       if (victim) {
