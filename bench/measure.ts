@@ -45,7 +45,7 @@ export async function latencyFigures(): Promise<{ perPolicy: Record<PolicyName, 
       const samples = await measurePollLatency(clock, policy, address, polls, intervalMs, () =>
         floors.push(world.replies.takeReplyMs()),
       );
-      await clock.settle(policy.close());
+      await clock.run(policy.close());
       if (name === "pool") linkFloorMs = median(floors);
       return { medianMs: median(samples), p95Ms: percentile(samples, 95), samples };
     });
@@ -67,7 +67,7 @@ export async function round8Figures(): Promise<Record<PolicyName, RoundRun>> {
     out[name] = await inVirtualWorld(sim(batteries, "none", "realistic", seed), async (clock, world) => {
       const policy = POLICIES[name](world.makePool, { batteries });
       const times = await measureRounds(clock, policy, world.addresses, rounds, intervalMs);
-      await clock.settle(policy.close());
+      await clock.run(policy.close());
       return { ms: median(times.warmMs), coldMs: times.coldMs, failures: times.failures };
     });
   }
@@ -160,7 +160,7 @@ export async function memoryFigures(): Promise<{ bytesPerLink: number; links: nu
   return inVirtualWorld(sim(links + 1, "none", "instant", seed), async (clock, world) => {
     const pool = world.makePool({ ...DEFAULT_POOL_OPTIONS, keepOpen: true, maxLinks: links + 1 });
     const figures = await measureLinkMemory(clock, pool, world.addresses);
-    await clock.settle(pool.close());
+    await clock.run(pool.close());
     return figures;
   });
 }

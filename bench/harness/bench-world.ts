@@ -1,5 +1,5 @@
+import type { NobleBindings } from "../../src/bindings/noble-bindings";
 import { BleCentral } from "../../src/ble/ble-central";
-import type { NobleBindings } from "../../src/ble/noble-bindings";
 import type { BmsPool, PoolOptions } from "../../src/pool";
 import { ConnectionPool } from "../../src/pool";
 import { SimulatedBindings, type SimulatorOptions, simAddress } from "../../src/sim";

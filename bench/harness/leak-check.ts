@@ -1,5 +1,5 @@
+import type { VirtualClock } from "../../test/support/virtual-clock";
 import type { BenchWorld, ListenerCounts } from "./bench-world";
-import type { VirtualClock } from "./virtual-clock";
 
 export interface LeakReport {
   /** Timers still scheduled on the fake clock. */

@@ -1,4 +1,4 @@
-import type { NobleBindings } from "../../src/ble/noble-bindings";
+import type { NobleBindings } from "../../src/bindings/noble-bindings";
 
 /**
  * Measures the link floor from the simulated radio itself: for every request written to a battery, the time from

@@ -1,6 +1,7 @@
 import type { SimulatorOptions } from "../../src/sim";
+import { installVirtualClock, type VirtualClock } from "../../test/support/virtual-clock";
+import { BENCH_CLOCK } from "./bench-clock";
 import { BenchWorld } from "./bench-world";
-import { installVirtualClock, type VirtualClock } from "./virtual-clock";
 
 /**
  * Runs `body` in a fresh simulated world on a fresh fake clock, then disposes the simulator and removes the clock
@@ -10,7 +11,7 @@ export async function inVirtualWorld<T>(
   options: SimulatorOptions,
   body: (clock: VirtualClock, world: BenchWorld) => Promise<T>,
 ): Promise<T> {
-  const clock = installVirtualClock();
+  const clock = installVirtualClock(BENCH_CLOCK);
   try {
     const world = new BenchWorld(options);
     try {

@@ -1,4 +1,4 @@
-import { encodeBasicInfo, encodeResponse, Register } from "../../src/protocol";
+import { encodeBasicInfo, encodeFrame, Register } from "../../src/protocol";
 
 /** BLE notifications carry at most 20 bytes at the MTU of 23 a JBD module keeps (PROTOCOL 1.3). */
 export const NOTIFICATION_BYTES = 20;
@@ -33,7 +33,7 @@ export function cellVoltagesFrame16(): Uint8Array {
   const data = new Uint8Array(2 * CELLS);
   const view = new DataView(data.buffer);
   for (let i = 0; i < CELLS; i++) u16(view, 2 * i, 3320 + ((i * 7) % 11) - 5);
-  return encodeResponse(Register.CellVoltages, 0, data);
+  return encodeFrame(Register.CellVoltages, 0, data);
 }
 
 /** Splits a frame the way the BMS sends it: consecutive notifications of up to 20 bytes. */

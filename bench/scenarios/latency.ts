@@ -1,4 +1,4 @@
-import type { VirtualClock } from "../harness/virtual-clock";
+import type { VirtualClock } from "../../test/support/virtual-clock";
 import type { PollPolicy } from "../policies/policy";
 
 /**
@@ -17,7 +17,7 @@ export async function measurePollLatency(
   const samples: number[] = [];
   for (let i = 0; i < polls; i++) {
     const startedAt = clock.elapsedMs();
-    await clock.settle(policy.poll(address));
+    await clock.run(policy.poll(address));
     const tookMs = clock.elapsedMs() - startedAt;
     samples.push(tookMs);
     afterPoll?.();
@@ -49,7 +49,7 @@ export async function measureRounds(
   let failures = 0;
   for (let i = 0; i < rounds; i++) {
     const startedAt = clock.elapsedMs();
-    const outcomes = await clock.settle(Promise.allSettled(addresses.map((address) => policy.poll(address))));
+    const outcomes = await clock.run(Promise.allSettled(addresses.map((address) => policy.poll(address))));
     failures += outcomes.filter((o) => o.status === "rejected").length;
     const tookMs = clock.elapsedMs() - startedAt;
     times.push(tookMs);

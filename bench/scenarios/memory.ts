@@ -1,5 +1,5 @@
 import type { BmsPool } from "../../src/pool";
-import type { VirtualClock } from "../harness/virtual-clock";
+import type { VirtualClock } from "../../test/support/virtual-clock";
 
 export interface LinkMemoryFigures {
   bytesPerLink: number;
@@ -27,9 +27,9 @@ export async function measureLinkMemory(
 ): Promise<LinkMemoryFigures> {
   const [first, ...rest] = addresses;
   if (first === undefined || rest.length === 0) throw new RangeError("need two or more batteries");
-  await clock.settle(pool.poll(first));
+  await clock.run(pool.poll(first));
   const before = heapAfterGc();
-  for (const address of rest) await clock.settle(pool.poll(address));
+  for (const address of rest) await clock.run(pool.poll(address));
   for (const address of addresses) {
     const state = pool.linkState(address);
     if (state !== "idle") throw new Error(`memory bench: ${address} is ${state}, not an idle cached link`);

@@ -1,6 +1,6 @@
 import { BmsError } from "../../src/errors";
 import type { BmsPayload } from "../../src/protocol";
-import type { VirtualClock } from "../harness/virtual-clock";
+import type { VirtualClock } from "../../test/support/virtual-clock";
 import type { PollPolicy } from "../policies/policy";
 
 export interface ReliabilityRun {
@@ -112,8 +112,8 @@ export async function runReliability(run: ReliabilityRun): Promise<ReliabilityRe
   if (sampler !== undefined) clearInterval(sampler);
   for (const battery of batteries) battery.finish();
   // Polls still running when the time is up settle (or fail) now; none may be left without an outcome.
-  if (inFlight.size > 0) await clock.settle(Promise.all([...inFlight]));
-  await clock.settle(policy.close());
+  if (inFlight.size > 0) await clock.run(Promise.all([...inFlight]));
+  await clock.run(policy.close());
 
   const counts = run.connectCounts();
   const perBattery = batteries.map(({ stats }) => ({ ...stats, connects: counts.get(stats.address) ?? 0 }));

@@ -1,8 +1,9 @@
 import type { BmsPayload } from "../../src/protocol";
 import type { FaultProfileName } from "../../src/sim";
+import { installVirtualClock } from "../../test/support/virtual-clock";
+import { BENCH_CLOCK } from "../harness/bench-clock";
 import { BenchWorld } from "../harness/bench-world";
 import { checkLeaks, type LeakReport } from "../harness/leak-check";
-import { installVirtualClock } from "../harness/virtual-clock";
 import { poolPolicy } from "../policies/policy";
 import { type ReliabilityReport, runReliability } from "./reliability";
 
@@ -27,7 +28,7 @@ export interface SoakOutcome {
  * then checked for anything left behind. Shared by `npm run soak` and the short soak inside `npm test`.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakOutcome> {
-  const clock = installVirtualClock();
+  const clock = installVirtualClock(BENCH_CLOCK);
   try {
     const world = new BenchWorld({
       batteries: options.batteries,

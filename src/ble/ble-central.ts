@@ -1,62 +1,39 @@
 import { EventEmitter } from "node:events";
-import type { Characteristic, Peripheral, Service } from "@abandonware/noble";
+import type { Peripheral } from "@abandonware/noble";
 
 import withBindings = require("@abandonware/noble/with-bindings");
 
-import { BmsError } from "../errors";
-import { peripheralIdOf } from "./address";
-import { BleLink } from "./ble-link";
-import { ConnectGate } from "./connect-gate";
-import { isJbdService, JBD_GATT_LAYOUTS, JBD_SERVICE_UUIDS, shortUuid } from "./jbd-gatt";
-import { ListenerScope, scopedOperation } from "./listener-scope";
 import {
+  type AdapterState,
   BINDINGS_UNAVAILABLE_EVENT,
   type BindingsUnavailableEvent,
   type NobleBindings,
   restartableBindings,
-} from "./noble-bindings";
-
-/** Adapter states as noble reports them; anything but poweredOn means no link can exist. */
-export type CentralState = "unknown" | "resetting" | "unsupported" | "unauthorized" | "poweredOff" | "poweredOn";
+} from "../bindings/noble-bindings";
+import { peripheralIdOf } from "../bindings/noble-ids";
+import { BmsError, errorMessage } from "../errors";
+import { FifoLock } from "../fifo-lock";
+import { JBD_SERVICE_UUIDS } from "../protocol/gatt";
+import { BleLink } from "./ble-link";
+import type {
+  CentralInspection,
+  CentralListenerCounts,
+  CentralOptions,
+  CentralStateChange,
+  ConnectOptions,
+  ScannedDevice,
+} from "./central-types";
+import { discoverJbd, recognisedAsJbd } from "./jbd-discovery";
+import { ListenerScope, scopedOperation } from "./listener-scope";
+import { OrphanGuards } from "./orphan-guards";
 
 /** The part of a noble instance we use (the module typings describe only the default singleton). */
 interface NobleInstance extends EventEmitter {
-  readonly state: CentralState;
+  readonly state: AdapterState;
   /** noble's registry of the Peripheral objects it has created (no public accessor); read by leak checks only. */
   readonly _peripherals: Record<string, EventEmitter>;
   startScanning(serviceUuids?: string[], allowDuplicates?: boolean): void;
   stopScanning(): void;
-}
-
-export interface CentralOptions {
-  /** How long a disconnect may take before we consider the link gone anyway. */
-  disconnectTimeoutMs?: number;
-  /** debug: link events. */
-  log?: (message: string) => void;
-}
-
-export interface ConnectOptions {
-  /** Budget for finding the battery by scanning (NOT_FOUND after it). */
-  scanTimeoutMs: number;
-  /** Budget for connect + discovery + subscribe (CONNECT_TIMEOUT after it). */
-  timeoutMs: number;
-  /** Aborts a queued or running connect (the pool closing); rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** Called as the attempt moves on: "searching" when our turn at the gate starts, "connecting" once found. */
-  onPhase?: (phase: "searching" | "connecting") => void;
-}
-
-export interface ScannedDevice {
-  address: string;
-  name: string | null;
-  rssi: number | null;
-  jbd: boolean;
-}
-
-/** Events: "state" (CentralState, unavailable error or undefined) on every adapter state change. */
-export interface CentralStateChange {
-  state: CentralState;
-  error?: BmsError;
 }
 
 const DEFAULT_DISCONNECT_TIMEOUT_MS = 3_000;
@@ -68,36 +45,40 @@ const SCAN_STOP_TIMEOUT_MS = 1_000;
  * instance over the given bindings, the adapter state, and the connect gate; it finds batteries by a short
  * service-filtered scan and turns a connected, discovered, subscribed peripheral into a BleLink.
  */
-export class BleCentral extends EventEmitter {
+export class BleCentral extends EventEmitter implements CentralInspection {
   private readonly noble: NobleInstance;
   private readonly bindings: NobleBindings;
-  private readonly gate = new ConnectGate();
-  private readonly links = new Set<BleLink>();
   /**
-   * Peripherals whose connect we cancelled: a late success from the controller must be disconnected, and a cancel
-   * the controller never answers (no connect event at all) means noble still holds the connect pending.
+   * One connect (scan-to-find + create connection + discovery) or scan in flight per adapter, first come first
+   * served: an HCI controller handles one LE Create Connection at a time and some refuse connects while scanning, so
+   * the gate lives here and every pool on the adapter shares it.
    */
-  private readonly orphanGuards = new Map<
-    string,
-    { peripheral: Peripheral; listener: (error: unknown) => void; unanswered: ReturnType<typeof setTimeout> }
-  >();
+  private readonly gate = new FifoLock();
+  private readonly links = new Set<BleLink>();
+  private readonly orphans: OrphanGuards;
   private readonly disconnectTimeoutMs: number;
   private readonly log: (message: string) => void;
   private unavailable: BmsError | undefined;
-  private currentState: CentralState = "unknown";
+  private currentState: AdapterState = "unknown";
 
   constructor(bindings: NobleBindings, options: CentralOptions = {}) {
     super();
     this.bindings = bindings;
     this.disconnectTimeoutMs = options.disconnectTimeoutMs ?? DEFAULT_DISCONNECT_TIMEOUT_MS;
     this.log = options.log ?? (() => {});
+    this.orphans = new OrphanGuards({
+      timeoutMs: this.disconnectTimeoutMs,
+      log: this.log,
+      distrust: (reason) => this.distrustAdapter(reason),
+      disconnect: (peripheral) => this.disconnectQuietly(peripheral),
+    });
     this.noble = withBindings(bindings) as unknown as NobleInstance;
     // noble inits its bindings lazily on the first stateChange listener; this one lives as long as the central.
-    this.noble.on("stateChange", (state: CentralState) => this.onStateChange(state));
+    this.noble.on("stateChange", (state: AdapterState) => this.onStateChange(state));
     this.bindings.on(BINDINGS_UNAVAILABLE_EVENT, (event: BindingsUnavailableEvent) => this.onUnavailable(event));
   }
 
-  get state(): CentralState {
+  get state(): AdapterState {
     return this.currentState;
   }
 
@@ -116,19 +97,14 @@ export class BleCentral extends EventEmitter {
    * life of the process, so a listener a closed link forgets there is never freed), for leak checks. The orphan
    * guards are counted on their own, not among the peripherals' listeners.
    */
-  listenerCounts(): { noble: number; bindings: number; central: number; peripherals: number; orphanGuards: number } {
-    const count = (emitter: EventEmitter) =>
-      emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0);
-    const onPeripherals = Object.values(this.noble._peripherals).reduce(
-      (sum, peripheral) => sum + count(peripheral),
-      0,
-    );
+  listenerCounts(): CentralListenerCounts {
+    const onPeripherals = Object.values(this.noble._peripherals).reduce((sum, p) => sum + listenersOn(p), 0);
     return {
-      noble: count(this.noble),
-      bindings: count(this.bindings),
-      central: count(this),
-      peripherals: onPeripherals - this.orphanGuards.size,
-      orphanGuards: this.orphanGuards.size,
+      noble: listenersOn(this.noble),
+      bindings: listenersOn(this.bindings),
+      central: listenersOn(this),
+      peripherals: onPeripherals - this.orphans.size,
+      orphanGuards: this.orphans.size,
     };
   }
 
@@ -156,12 +132,13 @@ export class BleCentral extends EventEmitter {
         await new Promise<void>((resolve, reject) => {
           scope.on(this.noble, "discover", (peripheral: Peripheral) => {
             const address = peripheral.address.toUpperCase();
-            const serviceUuids = peripheral.advertisement?.serviceUuids ?? [];
+            const recognised = recognisedAsJbd(peripheral.advertisement?.serviceUuids ?? []);
             seen.set(address, {
               address,
               name: peripheral.advertisement?.localName ?? null,
               rssi: typeof peripheral.rssi === "number" ? peripheral.rssi : null,
-              jbd: serviceUuids.some(isJbdService),
+              jbd: recognised !== null,
+              recognised,
             });
           });
           this.watchAdapter(scope, reject);
@@ -177,7 +154,7 @@ export class BleCentral extends EventEmitter {
     }, signal);
   }
 
-  private onStateChange(state: CentralState): void {
+  private onStateChange(state: AdapterState): void {
     if (state === this.currentState) return;
     this.currentState = state;
     if (state === "poweredOn") this.unavailable = undefined;
@@ -210,7 +187,7 @@ export class BleCentral extends EventEmitter {
 
   /** Any adapter state change away from poweredOn ends the operation with the adapter's error. */
   private watchAdapter(scope: ListenerScope, reject: (error: unknown) => void): void {
-    scope.on(this.noble, "stateChange", (state: CentralState) => {
+    scope.on(this.noble, "stateChange", (state: AdapterState) => {
       if (state !== "poweredOn") reject(this.adapterError());
     });
     scope.on(this.bindings, BINDINGS_UNAVAILABLE_EVENT, () => reject(this.adapterError()));
@@ -292,7 +269,7 @@ export class BleCentral extends EventEmitter {
     const timeoutError = () => new BmsError("CONNECT_TIMEOUT", `${address} did not connect within ${timeoutMs} ms`);
     // An abort during the scan's stop has no listener to reach: it must not start a connect the gate stops guarding.
     signal?.throwIfAborted();
-    this.dropOrphanGuard(peripheral.id);
+    this.orphans.drop(peripheral.id);
     if (peripheral.state === "connecting" || peripheral.state === "error") {
       this.log(`${address}: peripheral left in state ${peripheral.state} by an earlier attempt; connecting afresh`);
     }
@@ -302,21 +279,28 @@ export class BleCentral extends EventEmitter {
       timeoutError,
       ({ scope, resolve, reject }) => {
         scope.on(peripheral, "connect", (error: unknown) => {
-          if (error) reject(new BmsError("CONNECT_FAILED", `${address}: ${describe(error)}`, { cause: error }));
+          if (error) reject(new BmsError("CONNECT_FAILED", `${address}: ${errorMessage(error)}`, { cause: error }));
           else resolve();
         });
         this.watchAdapter(scope, reject);
         scope.onAbort(signal, (reason) => {
           reject(reason);
-          this.abandonConnect(address, peripheral);
+          this.orphans.abandon(address, peripheral);
         });
         peripheral.connect();
       },
-      () => this.abandonConnect(address, peripheral),
+      () => this.orphans.abandon(address, peripheral),
     );
 
     try {
-      const layout = await this.discover(address, peripheral, remaining(), timeoutError, signal);
+      const layout = await discoverJbd({
+        address,
+        peripheral,
+        timeoutMs: remaining(),
+        timeoutError,
+        signal,
+        watchAdapter: (scope, reject) => this.watchAdapter(scope, reject),
+      });
       const link = new BleLink({
         address,
         name: peripheral.advertisement?.localName ?? null,
@@ -343,86 +327,6 @@ export class BleCentral extends EventEmitter {
     }
   }
 
-  /** Discovers the JBD service and its two characteristics, then subscribes to notifications. */
-  private async discover(
-    address: string,
-    peripheral: Peripheral,
-    timeoutMs: number,
-    timeoutError: () => BmsError,
-    signal?: AbortSignal,
-  ): Promise<{ service: string; notify: Characteristic; write: Characteristic }> {
-    const deadline = Date.now() + timeoutMs;
-    const remaining = () => Math.max(0, deadline - Date.now());
-    const step = <T>(
-      start: (scope: ListenerScope, resolve: (value: T) => void, reject: (e: unknown) => void) => void,
-    ) =>
-      scopedOperation<T>(remaining(), timeoutError, ({ scope, resolve, reject }) => {
-        scope.on(peripheral, "disconnect", () =>
-          reject(new BmsError("CONNECT_FAILED", `${address} disconnected during service discovery`)),
-        );
-        this.watchAdapter(scope, reject);
-        scope.onAbort(signal, reject);
-        start(scope, resolve, reject);
-      });
-
-    const services = await step<Service[]>((scope, resolve) => {
-      scope.on(peripheral, "servicesDiscover", (found: Service[]) => resolve(found));
-      peripheral.discoverServices([...JBD_SERVICE_UUIDS]);
-    });
-    for (const layout of JBD_GATT_LAYOUTS) {
-      const service = services.find((candidate) => shortUuid(candidate.uuid) === layout.service);
-      if (!service) continue;
-      const characteristics = await step<Characteristic[]>((scope, resolve) => {
-        scope.on(service, "characteristicsDiscover", (found: Characteristic[]) => resolve(found));
-        service.discoverCharacteristics([layout.notify, layout.write]);
-      });
-      const notify = characteristics.find((c) => shortUuid(c.uuid) === layout.notify);
-      const write = characteristics.find((c) => shortUuid(c.uuid) === layout.write);
-      if (!notify || !write) break;
-      await step<void>((scope, resolve) => {
-        scope.on(notify, "notify", () => resolve());
-        notify.subscribe();
-      });
-      return { service: layout.service, notify, write };
-    }
-    throw new BmsError("NOT_A_JBD", `${address} has no JBD service (ff00/ff01/ff02 or fff0/fff1/fff2)`);
-  }
-
-  /**
-   * Gives up a connect that is still pending: cancelConnect (noble itself emits connect(err) to the peripheral;
-   * our listener is gone by then), and a guard that disconnects the peripheral if the controller completes the
-   * connection anyway. The guard is replaced by the next attempt on that peripheral, so at most one exists each.
-   */
-  private abandonConnect(address: string, peripheral: Peripheral): void {
-    this.log(`${address}: cancelling the pending connect`);
-    if (peripheral.state === "connecting") peripheral.cancelConnect();
-    this.dropOrphanGuard(peripheral.id);
-    const listener = (error: unknown) => {
-      this.dropOrphanGuard(peripheral.id);
-      if (!error) {
-        this.log(`${address}: a cancelled connect completed late; disconnecting it`);
-        this.disconnectQuietly(peripheral);
-      }
-    };
-    peripheral.on("connect", listener);
-    // A controller answers a cancel with the connect's end (an error, or a late success); without either, noble keeps
-    // the connect pending and queues every later connect of this adapter behind it for ever.
-    const unanswered = setTimeout(() => {
-      if (this.orphanGuards.get(peripheral.id)?.listener !== listener) return;
-      this.distrustAdapter(`the controller never answered the cancel of the connect to ${address}`);
-    }, this.disconnectTimeoutMs);
-    unanswered.unref?.();
-    this.orphanGuards.set(peripheral.id, { peripheral, listener, unanswered });
-  }
-
-  private dropOrphanGuard(id: string): void {
-    const guard = this.orphanGuards.get(id);
-    if (!guard) return;
-    clearTimeout(guard.unanswered);
-    guard.peripheral.removeListener("connect", guard.listener);
-    this.orphanGuards.delete(id);
-  }
-
   /**
    * noble's record of the controller no longer matches the controller: start the bindings afresh where they can be
    * (the adapter host restarts its child, the simulator in this process starts afresh; every link is reported lost
@@ -441,6 +345,6 @@ export class BleCentral extends EventEmitter {
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function listenersOn(emitter: EventEmitter): number {
+  return emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0);
 }

@@ -1,5 +1,5 @@
 import type { Characteristic, Peripheral } from "@abandonware/noble";
-import { BmsError } from "../errors";
+import { BmsError, errorMessage } from "../errors";
 import { scopedOperation } from "./listener-scope";
 
 export type DataHandler = (chunk: Uint8Array) => void;
@@ -26,7 +26,6 @@ export interface BleLinkParts {
 export class BleLink {
   readonly address: string;
   readonly name: string | null;
-  readonly connectedAt: number;
   private readonly peripheral: Peripheral;
   private readonly notifyCharacteristic: Characteristic;
   private readonly writeCharacteristic: Characteristic;
@@ -59,7 +58,6 @@ export class BleLink {
     this.disconnectTimeoutMs = parts.disconnectTimeoutMs;
     this.log = parts.log ?? (() => {});
     this.onDisconnectUnconfirmed = parts.onDisconnectUnconfirmed ?? (() => {});
-    this.connectedAt = Date.now();
     // Old dongles only offer write-with-response (PROTOCOL 1.2); everything else gets the faster write command.
     this.writeWithoutResponse = (parts.write.properties ?? []).includes("writeWithoutResponse");
     this.notifyCharacteristic.on("data", this.onNotification);
@@ -147,7 +145,11 @@ export class BleLink {
     this.finish(reason);
   }
 
-  /** Removes our listeners from noble's objects and tells the owners, once. */
+  /**
+   * Removes our listeners from noble's objects and tells the owners, once. Every close handler runs, whatever the
+   * others do: one that throws is logged and must not keep the pool from its own close handling (its slot, its
+   * state), nor escape into noble's event that brought the close.
+   */
   private finish(reason: BmsError): void {
     if (!this.open) return;
     this.open = false;
@@ -157,6 +159,12 @@ export class BleLink {
     const handlers = [...this.closeHandlers];
     this.closeHandlers.clear();
     this.dataHandlers.clear();
-    for (const handler of handlers) handler(reason);
+    for (const handler of handlers) {
+      try {
+        handler(reason);
+      } catch (error) {
+        this.log(`a close handler of the link to ${this.address} failed: ${errorMessage(error)}`);
+      }
+    }
   }
 }

@@ -1,7 +1,24 @@
-import { type AdapterConfig, adapterKey } from "./adapter-config";
-import { createBindingsForAdapter } from "./bindings-for-adapter";
-import { BleCentral, type CentralOptions } from "./ble-central";
-import type { NobleBindings } from "./noble-bindings";
+import type { NobleBindings } from "../bindings/noble-bindings";
+import { BleCentral } from "./ble-central";
+import type { CentralOptions } from "./central-types";
+
+/**
+ * A radio a pool runs over, as whoever creates the pool chooses it (src/nodes: the simulator or the adapter host).
+ * This folder never decides which bindings to build: it only shares one central per key among the pools.
+ */
+export interface Radio {
+  /** One central (one noble instance over one bindings object) exists per key while pools use it. */
+  readonly key: string;
+  /** Builds the bindings, once per key, when the first pool needs them. */
+  createBindings(): NobleBindings;
+  /**
+   * True for a real adapter: noble has no teardown and the HCI bindings open their socket once, so its central stays
+   * for the life of the process, and when its last pool closes only its adapter host child is stopped (suspended).
+   * False for a simulator: its central and bindings (timers, batteries, any adapter host) go with its last pool, so
+   * settings nobody uses any more leave nothing behind.
+   */
+  readonly keptForProcess: boolean;
+}
 
 /** Bindings that hold a process (the adapter host) and can let go of it while nobody uses the adapter. */
 interface SuspendableBindings {
@@ -17,7 +34,7 @@ interface DisposableBindings {
 interface RegisteredCentral {
   bindings: NobleBindings;
   central: BleCentral;
-  /** Pools using this adapter now. */
+  /** Pools using this radio now. */
   users: number;
 }
 
@@ -27,22 +44,15 @@ export interface CentralLease {
   release(): Promise<void>;
 }
 
-/**
- * One central per adapter key while pools use it. A real adapter's central (HCI) stays for the life of the process:
- * noble has no teardown and the HCI bindings open their socket once; when its last pool closes only the adapter host
- * child is stopped, and the next pool starts it again. A simulator's central is disposed with its last pool (its
- * timers and batteries, and the adapter host it may run in): settings that are no longer used leave nothing behind.
- */
 const centrals = new Map<string, RegisteredCentral>();
 
-/** Takes a hold on the shared central of an adapter, created on first use (options apply only then). */
-export function acquireCentral(config: AdapterConfig, options: CentralOptions = {}): CentralLease {
-  const key = adapterKey(config);
-  let registered = centrals.get(key);
+/** Takes a hold on the shared central of a radio, created on first use (options apply only then). */
+export function acquireCentral(radio: Radio, options: CentralOptions = {}): CentralLease {
+  let registered = centrals.get(radio.key);
   if (!registered) {
-    const bindings = createBindingsForAdapter(config);
+    const bindings = radio.createBindings();
     registered = { bindings, central: new BleCentral(bindings, options), users: 0 };
-    centrals.set(key, registered);
+    centrals.set(radio.key, registered);
   }
   const entry = registered;
   entry.users++;
@@ -55,19 +65,19 @@ export function acquireCentral(config: AdapterConfig, options: CentralOptions = 
       released = true;
       entry.users--;
       if (entry.users > 0) return;
-      if (config.transport === "hci") {
+      if (radio.keptForProcess) {
         await suspendable(entry.bindings)?.suspend();
         return;
       }
-      centrals.delete(key);
+      centrals.delete(radio.key);
       await disposable(entry.bindings)?.dispose();
     },
   };
 }
 
-/** The bindings behind a registered central (the simulator's controls, for the demo and tests). */
-export function bindingsFor(config: AdapterConfig): NobleBindings | undefined {
-  return centrals.get(adapterKey(config))?.bindings;
+/** The bindings behind a registered central, by radio key (the simulator's controls, for the demo and tests). */
+export function bindingsFor(key: string): NobleBindings | undefined {
+  return centrals.get(key)?.bindings;
 }
 
 function suspendable(bindings: NobleBindings): SuspendableBindings | undefined {

@@ -35,10 +35,6 @@ export class ListenerScope {
     this.removers.push(() => signal.removeEventListener("abort", listener));
   }
 
-  get isDisposed(): boolean {
-    return this.disposed;
-  }
-
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

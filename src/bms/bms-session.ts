@@ -1,5 +1,5 @@
 import type { BleLink } from "../ble/ble-link";
-import { BmsError } from "../errors";
+import { BmsError, toBmsError } from "../errors";
 import {
   type BmsPayload,
   buildPayload,
@@ -15,6 +15,7 @@ import {
   isRequestEcho,
   type MosState,
   needsPairingError,
+  type ProtocolError,
   Register,
   toHex,
 } from "../protocol";
@@ -46,6 +47,10 @@ interface PendingRequest {
  * A conversation with one BMS over one link. The BMS does not tag its replies, so exactly one request is in
  * flight and a reply is taken only if its register byte equals the request's; anything else (a duplicate, a late
  * reply, a stray frame) is discarded, never decoded as the answer to another request.
+ *
+ * One request in flight is the pool's lease's doing, not this class's: the pool runs one operation per link at a
+ * time, and each operation awaits every request before the next. A second request while one is pending is a bug
+ * above, so it is refused loudly rather than queued (see sendAndAwait).
  */
 export class BmsSession {
   private readonly link: BleLink;
@@ -55,9 +60,7 @@ export class BmsSession {
   private readonly removeHandlers: Array<() => void>;
   private pending: PendingRequest | null = null;
   /** What the assembler threw away while taking the current chunk; weighed after that chunk's whole frames. */
-  private rejectedInChunk: unknown[] = [];
-  /** Serialises requests: each waits for the one before to settle. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private rejectedInChunk: ProtocolError[] = [];
   /** 0x05 is read once per connection; undefined = not read yet, null = the BMS has none. */
   private hardwareVersion: string | null | undefined;
   private ended: BmsError | null = null;
@@ -66,7 +69,7 @@ export class BmsSession {
     this.link = link;
     this.commandTimeoutMs = options.commandTimeoutMs;
     this.trace = options.trace;
-    this.assembler = new FrameAssembler({ onReject: (reason: unknown) => this.rejectedInChunk.push(reason) });
+    this.assembler = new FrameAssembler({ onReject: (error) => this.rejectedInChunk.push(error) });
     this.removeHandlers = [link.onData((chunk) => this.onChunk(chunk)), link.onClose((reason) => this.end(reason))];
   }
 
@@ -76,7 +79,7 @@ export class BmsSession {
 
   /**
    * Reads 0x03 and 0x04 (and 0x05 once per connection) and builds the bms-poll payload. A pair whose cell counts
-   * disagree (BAD_FRAME from buildPayload) is read again once, as a damaged reply is (see exchange()).
+   * disagree (BAD_FRAME from buildPayload) is read again once, as a damaged reply is (see request()).
    */
   async poll(): Promise<BmsPayload> {
     for (let attempt = 1; ; attempt++) {
@@ -161,13 +164,6 @@ export class BmsSession {
     return this.hardwareVersion;
   }
 
-  /** Queues one request behind the one in flight; an aborted `signal` keeps it off the link (see sendAndAwait). */
-  private request(bytes: Uint8Array, register: number, signal?: AbortSignal): Promise<Frame> {
-    const run = this.queue.then(() => this.exchange(bytes, register, signal));
-    this.queue = run.catch(() => {});
-    return run;
-  }
-
   /**
    * One request/reply exchange, sent a second time if the reply is lost or arrives mangled. Every request we send
    * is idempotent (reads, and writes of an absolute value), so asking again is safe, and it is what keeps a poll
@@ -176,7 +172,7 @@ export class BmsSession {
    * row fails the request; the pool then treats a timeout as a bad link. Once `signal` has aborted the request is
    * not sent again, and the first attempt's own error stands.
    */
-  private async exchange(bytes: Uint8Array, register: number, signal?: AbortSignal): Promise<Frame> {
+  private async request(bytes: Uint8Array, register: number, signal?: AbortSignal): Promise<Frame> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.sendAndAwait(bytes, register, signal);
@@ -191,6 +187,11 @@ export class BmsSession {
 
   private sendAndAwait(bytes: Uint8Array, register: number, signal?: AbortSignal): Promise<Frame> {
     if (this.ended) return Promise.reject(this.ended);
+    if (this.pending) {
+      return Promise.reject(
+        new Error(`BmsSession: a request to ${this.address} while another is in flight (the lease allows one)`),
+      );
+    }
     // The last moment a cancelled command can be stopped: from here to link.write nothing waits.
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Frame>((resolve, reject) => {
@@ -225,7 +226,7 @@ export class BmsSession {
       this.assembler.reset();
       this.trace?.(`${this.address} >> ${toHex(bytes)}`);
       this.link.write(bytes, this.commandTimeoutMs).catch((error: unknown) => {
-        if (this.pending === pending) pending.reject(asBmsError(error));
+        if (this.pending === pending) pending.reject(toBmsError(error, "LINK_LOST"));
       });
     });
   }
@@ -258,27 +259,23 @@ export class BmsSession {
     try {
       checkStatus(frame);
     } catch (error) {
-      pending.reject(asBmsError(error, "BMS_REJECTED"));
+      pending.reject(toBmsError(error, "BMS_REJECTED"));
       return;
     }
     pending.resolve(frame);
   }
 
   /**
-   * Bytes the assembler threw away (bad checksum or end marker, e.g. a frame cut short) fail the request waiting, and only that one, when
-   * they were its reply: their register byte is the one asked for. A damaged remnant of some other frame (a late or
-   * repeated reply to an earlier request) says nothing about the reply still on its way.
+   * Bytes the assembler threw away (bad checksum or end marker, e.g. a frame cut short) fail the request waiting, and
+   * only that one, when they were its reply: their register byte is the one asked for. A damaged remnant of some
+   * other frame (a late or repeated reply to an earlier request) says nothing about the reply still on its way.
    */
-  private onRejectedBytes(reason: unknown): void {
-    const detail = reason instanceof Error ? reason.message : String(reason);
-    this.trace?.(`${this.address}: rejected bytes: ${detail}`);
+  private onRejectedBytes(error: ProtocolError): void {
+    this.trace?.(`${this.address}: rejected bytes: ${error.message}`);
     const pending = this.pending;
     if (!pending) return;
-    const register = rejectedRegister(reason);
-    if (register !== undefined && register !== pending.register) return;
-    pending.reject(
-      reason instanceof BmsError ? reason : new BmsError("BAD_FRAME", `${this.address} sent a bad frame: ${detail}`),
-    );
+    if (error.register !== undefined && error.register !== pending.register) return;
+    pending.reject(error);
   }
 
   private end(reason: BmsError): void {
@@ -289,20 +286,8 @@ export class BmsSession {
   }
 }
 
-/** The register byte of a rejected candidate frame (its hex is in the ProtocolError's details), if known. */
-function rejectedRegister(reason: unknown): number | undefined {
-  const frame = reason instanceof BmsError ? reason.details?.frame : undefined;
-  if (typeof frame !== "string" || frame.length < 4) return undefined;
-  return Number.parseInt(frame.slice(2, 4), 16);
-}
-
-/** One retry per request: see exchange(). */
+/** One retry per request: see request(). */
 const ATTEMPTS_PER_REQUEST = 2;
-
-function asBmsError(error: unknown, code: "BMS_REJECTED" | "LINK_LOST" = "LINK_LOST"): BmsError {
-  if (error instanceof BmsError) return error;
-  return new BmsError(code, error instanceof Error ? error.message : String(error), { cause: error });
-}
 
 function hexByte(value: number): string {
   return value.toString(16).padStart(2, "0");

@@ -1,5 +1,6 @@
 import { BmsError } from "../errors";
-import { ADDRESS_INPUT, normalizeAddress } from "../protocol/address";
+import { normalizeAddress } from "../protocol/address";
+import { ADDRESS_SETTING, BANK_SETTINGS, readSettings } from "./settings-schema";
 
 /** The bms-bank properties as they arrive from flow JSON (DESIGN 4.8 style: numbers may come as strings). */
 export interface BankSettingsInput {
@@ -14,14 +15,11 @@ export interface BankSettings {
 }
 
 /**
- * The rules the editor validates with and the runtime enforces. The node exports them as the Node-RED node setting
- * `bmsBankRules`, which the editor reads from RED.settings, so the dialog and the runtime share one source.
+ * The rules the editor validates with and the runtime enforces (from the settings schema). The node exports them as
+ * the Node-RED node setting `bmsBankRules`, which the editor reads from RED.settings, so the dialog and the runtime
+ * share one source.
  */
-export const BANK_RULES = {
-  address: ADDRESS_INPUT,
-  /** Seconds after which a pack's last good payload no longer counts; a day at most, like the poll interval. */
-  maxAge: { min: 1, max: 86_400, default: 60 },
-} as const;
+export const BANK_RULES = { address: ADDRESS_SETTING, ...BANK_SETTINGS } as const;
 
 /**
  * Parses the bank's settings, or throws one INVALID_INPUT BmsError naming every problem: no packs, an address that
@@ -43,17 +41,10 @@ export function parseBankSettings(input: BankSettingsInput): BankSettings {
       }
     }
   }
-  const { min, max } = BANK_RULES.maxAge;
-  const raw = input.maxAge;
-  let maxAge: number = BANK_RULES.maxAge.default;
-  if (raw !== undefined && raw !== null && raw !== "") {
-    maxAge = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw.trim()) : Number.NaN;
-    if (!Number.isFinite(maxAge) || maxAge < min || maxAge > max) {
-      problems.push(`maxAge must be a number of seconds from ${min} to ${max}`);
-    }
-  }
+  const age = readSettings(BANK_SETTINGS, input, ["maxAge"]);
+  problems.push(...age.problems);
   if (problems.length > 0) {
     throw new BmsError("INVALID_INPUT", `Invalid bms-bank settings: ${problems.join("; ")}`, { details: { problems } });
   }
-  return { packs, maxAgeMs: maxAge * 1000 };
+  return { packs, maxAgeMs: age.values.maxAge * 1000 };
 }

@@ -1,12 +1,12 @@
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { describeInput } from "../describe-input";
-import { BmsError, isBmsError } from "../errors";
+import { BmsError, isBmsError, toBmsError } from "../errors";
 import type { BmsPool } from "../pool/types";
 import { normalizeAddress } from "../protocol/address";
 import type { AdapterUser, BmsAdapterNode } from "./adapter-node";
 import { isControlTopic, runControlTopic } from "./control-topic";
 import { NodeBadge } from "./node-badge";
-import type { Translate } from "./status-badge";
+import { badgeTranslator, type Translate } from "./status-badge";
 
 /** Flow-node properties shared by bms-poll and bms-mos (DESIGN 4.8); hand-edited flows may hold anything. */
 export interface BatteryNodeDef {
@@ -46,7 +46,7 @@ export class BatteryBinding {
     private readonly otherAddress: OtherAddressPolicy,
   ) {
     const t = RED._ as Translate;
-    this.badge = new NodeBadge(node, t);
+    this.badge = new NodeBadge(node, badgeTranslator(RED));
     const configured = typeof def.adapter === "string" && def.adapter ? RED.nodes.getNode(def.adapter) : null;
     if (!configured) {
       this.configError = new BmsError(
@@ -154,7 +154,7 @@ export class BatteryBinding {
    * LINK_LOST (the next use reconnects) so flows never see an error without a code.
    */
   fail(err: unknown, done: Done): void {
-    const error = isBmsError(err) ? err : new BmsError("LINK_LOST", String(err), { cause: err });
+    const error = toBmsError(err, "LINK_LOST");
     if (!this.closing) this.badge.failed(error);
     done(error);
   }

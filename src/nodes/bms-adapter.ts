@@ -1,11 +1,13 @@
 import type { NodeAPI } from "node-red";
-import { BmsError, isBmsError } from "../errors";
+import { BmsError, toBmsError } from "../errors";
 import { createPool } from "../pool";
 import type { AdapterStateEvent, BmsPool, LinkStateEvent } from "../pool/types";
 import type { AdapterUser, BmsAdapterNode } from "./adapter-node";
+import { adapterRadio } from "./adapter-radio";
 import { type AdapterNodeDef, type AdapterSettings, parseAdapterSettings } from "./adapter-settings";
 import { PoolListenerScope } from "./pool-listener-scope";
 import { registerScanRoute } from "./scan-route";
+import { ADAPTER_SETTINGS } from "./settings-schema";
 import { traceLoggingEnabled } from "./trace-logging";
 
 /**
@@ -43,17 +45,15 @@ export = (RED: NodeAPI) => {
       const settings = this.settings!;
       let pool: BmsPool;
       try {
-        pool = createPool(settings.adapter, {
+        pool = createPool(adapterRadio(settings.adapter), {
           ...settings.options,
           log: traceLoggingEnabled(RED)
             ? { debug: (m) => this.debug(m), trace: (m) => this.trace(m) }
             : { debug: (m) => this.debug(m) },
         });
       } catch (err) {
-        if (isBmsError(err)) throw err;
-        throw new BmsError("ADAPTER_UNAVAILABLE", `Could not start the Bluetooth adapter: ${String(err)}`, {
-          cause: err,
-        });
+        // Building the bindings failed (the adapter host could not be started, say): the adapter cannot be used.
+        throw toBmsError(err, "ADAPTER_UNAVAILABLE");
       }
       const listeners = new PoolListenerScope(pool);
       listeners.onState(fanOutState);
@@ -92,6 +92,10 @@ export = (RED: NodeAPI) => {
     });
   }
 
-  RED.nodes.registerType("bms-adapter", BmsAdapter);
+  // The settings schema goes to the editor as a node setting (RED.settings.bmsAdapterSettings): its validators and
+  // defaults are the runtime's.
+  RED.nodes.registerType("bms-adapter", BmsAdapter, {
+    settings: { bmsAdapterSettings: { value: ADAPTER_SETTINGS, exportable: true } },
+  });
   registerScanRoute(RED);
 };

@@ -7,7 +7,7 @@ import { bankBadge } from "./bank-badge";
 import { readPackMessage } from "./bank-input";
 import { BANK_RULES, type BankSettings, type BankSettingsInput, parseBankSettings } from "./bank-settings";
 import { pollTopic } from "./poll-message";
-import { errorBadge, type Translate } from "./status-badge";
+import { badgeTranslator, errorBadge, type Translate } from "./status-badge";
 
 interface BankNodeDef extends NodeDef, BankSettingsInput {
   topic?: string;
@@ -24,6 +24,7 @@ export = (RED: NodeAPI) => {
   function BmsBank(this: Node, def: BankNodeDef) {
     RED.nodes.createNode(this, def);
     const t = RED._ as Translate;
+    const badgeText = badgeTranslator(RED);
     const topic = def.topic ?? "";
     let settings: BankSettings | null = null;
     let configError: BmsError | null = null;
@@ -32,10 +33,10 @@ export = (RED: NodeAPI) => {
     } catch (err) {
       configError = err as BmsError;
       this.error(configError);
-      this.status(errorBadge(configError.code, t));
+      this.status(errorBadge(configError.code, badgeText));
     }
     const records = new PackRecords(settings?.packs ?? []);
-    if (settings) this.status(bankBadge(null, settings.packs.length, t));
+    if (settings) this.status(bankBadge(null, settings.packs.length, badgeText));
     const warned = new Set<string>();
 
     this.on("input", (input, send, done) => {
@@ -59,7 +60,7 @@ export = (RED: NodeAPI) => {
         if (from.stale) records.markStale(from.address);
         else records.recordReading(from.address, from.name, readPackReading(msg.payload), now);
         const bank = aggregateBank(records.all(), now, settings.maxAgeMs);
-        this.status(bankBadge(bank, settings.packs.length, t));
+        this.status(bankBadge(bank, settings.packs.length, badgeText));
         if (bank === null) {
           done();
           return;
@@ -70,7 +71,7 @@ export = (RED: NodeAPI) => {
         send(msg);
         done();
       } catch (err) {
-        this.status(errorBadge(isBmsError(err) ? err.code : undefined, t));
+        this.status(errorBadge(isBmsError(err) ? err.code : undefined, badgeText));
         done(err as Error);
       }
     });

@@ -4,6 +4,7 @@ import type { MosResult } from "../pool/types";
 import { BatteryBinding, type BatteryNodeDef } from "./battery-binding";
 import { parseMosCommand } from "./mos-command";
 import { MosCommandQueue } from "./mos-command-queue";
+import { ADDRESS_SETTING } from "./settings-schema";
 import { mosBadge } from "./status-badge";
 
 interface MosNodeDef extends NodeDef, BatteryNodeDef {
@@ -102,18 +103,17 @@ export = (RED: NodeAPI) => {
     });
   }
 
-  RED.nodes.registerType("bms-mos", BmsMos);
+  // The address rule goes to the editor as a node setting (RED.settings.bmsMosSettings), for its validator.
+  RED.nodes.registerType("bms-mos", BmsMos, {
+    settings: { bmsMosSettings: { value: { address: ADDRESS_SETTING }, exportable: true } },
+  });
 };
 
 /**
- * MOS_NOT_CONFIRMED carries the state read back after the write; it is put on msg.bms.state (and msg.bms.previous
- * when known) so a Catch node sees what the BMS actually did.
+ * MOS_NOT_CONFIRMED carries the state read back after the write (and the state before); they are put on
+ * msg.bms.state and msg.bms.previous so a Catch node sees what the BMS actually did.
  */
 function readBackState(err: unknown): { state?: unknown; previous?: unknown } {
   if (!isBmsError(err) || err.code !== "MOS_NOT_CONFIRMED" || !err.details) return {};
-  const details = err.details;
-  const state =
-    details.state ??
-    (typeof details.charge === "boolean" ? { charge: details.charge, discharge: details.discharge } : undefined);
-  return details.previous === undefined ? { state } : { state, previous: details.previous };
+  return { state: err.details.state, previous: err.details.previous };
 }

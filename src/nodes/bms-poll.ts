@@ -1,10 +1,11 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
-import { type BmsError, isBmsError } from "../errors";
+import { BmsError, isBmsError } from "../errors";
 import type { PollResult } from "../pool/types";
 import { BatteryBinding, type BatteryNodeDef, type Done } from "./battery-binding";
 import { PollCoalescer } from "./poll-coalescer";
-import { POLL_INTERVAL_SETTINGS, parsePollInterval } from "./poll-interval";
+import { POLL_NODE_SETTINGS, parsePollInterval } from "./poll-interval";
 import { freshMeta, type LastGood, pollTopic, staleMeta } from "./poll-message";
+import { POLL_SETTINGS, readSettings } from "./settings-schema";
 import { valuesBadge } from "./status-badge";
 
 interface PollNodeDef extends NodeDef, BatteryNodeDef {
@@ -17,7 +18,6 @@ interface PollNodeDef extends NodeDef, BatteryNodeDef {
 type PollMessage = NodeMessage & { address?: unknown; bms?: unknown };
 type Send = (msg: NodeMessage) => void;
 
-const DEFAULT_STALE_LIMIT = 3;
 /** With an interval set, the first poll comes this long after the node starts (inject's "once" default). */
 const FIRST_POLL_DELAY_MS = 100;
 
@@ -34,7 +34,8 @@ export = (RED: NodeAPI) => {
     const failures = new Map<string, number>();
     const lastGood = new Map<string, LastGood>();
     const onFailure = def.onFailure === "last" ? "last" : "error";
-    const staleLimit = wholeNumber(def.staleLimit, DEFAULT_STALE_LIMIT);
+    const stale = readSettings(POLL_SETTINGS, def, ["staleLimit"]);
+    const staleLimit = stale.values.staleLimit;
     const topic = def.topic ?? "";
 
     /** One poll of a battery, shared by every trigger that coalesced into it; counts failures once per poll. */
@@ -113,6 +114,12 @@ export = (RED: NodeAPI) => {
       this.error(err);
       binding.badge.failed(err as BmsError);
     }
+    if (stale.problems.length > 0) {
+      // The same for a bad staleLimit: reported like a bad interval, and the node goes on with the default.
+      const err = new BmsError("INVALID_INPUT", stale.problems.join("; "));
+      this.error(err);
+      binding.badge.failed(err);
+    }
     if (intervalSeconds > 0) {
       if (binding.hasFixedAddress) {
         // The interval path is the input path with a fresh msg; node.error(err, msg) makes its errors catchable.
@@ -145,10 +152,5 @@ export = (RED: NodeAPI) => {
     });
   }
 
-  RED.nodes.registerType("bms-poll", BmsPoll, { settings: POLL_INTERVAL_SETTINGS });
+  RED.nodes.registerType("bms-poll", BmsPoll, { settings: POLL_NODE_SETTINGS });
 };
-
-function wholeNumber(raw: unknown, fallback: number): number {
-  const value = raw === undefined || raw === "" ? fallback : Number(raw);
-  return Number.isInteger(value) && value >= 0 ? value : fallback;
-}

@@ -1,27 +1,22 @@
 import { BmsError } from "../errors";
+import { ADDRESS_SETTING, POLL_SETTINGS, readSettings } from "./settings-schema";
+
+/** Shortest bms-poll interval (why: see POLL_SETTINGS). */
+export const MIN_POLL_INTERVAL_SECONDS = POLL_SETTINGS.interval.min;
+
+/** Longest bms-poll interval (why: see POLL_SETTINGS). */
+export const MAX_POLL_INTERVAL_SECONDS = POLL_SETTINGS.interval.max;
 
 /**
- * Shortest bms-poll interval. The vendor's own phone app polls about once a second (PROTOCOL 7), which is what the
- * BLE module is built to serve; a poll holds the link for two request/reply rounds (about 0.14 s on a kept link),
- * so a shorter interval mostly queues behind the poll in flight, never lets the link go idle, and takes air time
- * from the battery's MOSFET commands and the adapter's other batteries. Faster readings stay possible on demand:
- * every input message polls (coalesced with the poll in flight).
+ * The bms-poll node settings exported to the editor: the interval's limits (`RED.settings.bmsPollIntervalMin` /
+ * `…Max` there, which the dialog's number field shows) and the schema of its settings with the address rule
+ * (`RED.settings.bmsPollSettings`, which its validators use), so the dialog checks against the very rules the
+ * runtime uses.
  */
-export const MIN_POLL_INTERVAL_SECONDS = 1;
-
-/**
- * Longest bms-poll interval. Node's timers hold at most 2^31-1 ms (about 24.8 days) and run a longer delay after
- * 1 ms instead, which would hammer the battery; a day is far below that and longer gaps belong to a cron inject.
- */
-export const MAX_POLL_INTERVAL_SECONDS = 86_400;
-
-/**
- * The limits as node settings exported to the editor (`RED.settings.bmsPollIntervalMin` / `…Max` there), so the
- * dialog checks the interval against the very numbers the runtime uses.
- */
-export const POLL_INTERVAL_SETTINGS = {
+export const POLL_NODE_SETTINGS = {
   bmsPollIntervalMin: { value: MIN_POLL_INTERVAL_SECONDS, exportable: true },
   bmsPollIntervalMax: { value: MAX_POLL_INTERVAL_SECONDS, exportable: true },
+  bmsPollSettings: { value: { address: ADDRESS_SETTING, ...POLL_SETTINGS }, exportable: true },
 };
 
 /**
@@ -29,16 +24,7 @@ export const POLL_INTERVAL_SETTINGS = {
  * minimum and the maximum, or it is refused.
  */
 export function parsePollInterval(raw: unknown): number {
-  if (raw === undefined || raw === null || raw === "") return 0;
-  const seconds = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw.trim()) : Number.NaN;
-  if (
-    !Number.isFinite(seconds) ||
-    (seconds !== 0 && (seconds < MIN_POLL_INTERVAL_SECONDS || seconds > MAX_POLL_INTERVAL_SECONDS))
-  ) {
-    throw new BmsError(
-      "INVALID_INPUT",
-      `interval must be 0 (only on input) or ${MIN_POLL_INTERVAL_SECONDS} to ${MAX_POLL_INTERVAL_SECONDS} seconds`,
-    );
-  }
-  return seconds;
+  const { values, problems } = readSettings(POLL_SETTINGS, { interval: raw }, ["interval"]);
+  if (problems.length > 0) throw new BmsError("INVALID_INPUT", problems.join("; "));
+  return values.interval;
 }

@@ -1,13 +1,12 @@
 import type { NodeAPI } from "node-red";
-import { adapterKey } from "../ble/adapter-config";
-import { BmsError, isBmsError } from "../errors";
+import { BmsError, toBmsError } from "../errors";
 import { createPool } from "../pool";
 import type { ScanResult } from "../pool/types";
 import type { BmsAdapterNode } from "./adapter-node";
+import { adapterKey, adapterRadio } from "./adapter-radio";
 import { type AdapterSettingsInput, parseAdapterSettings } from "./adapter-settings";
+import { readSettings, SCAN_SETTINGS } from "./settings-schema";
 
-const DEFAULT_SCAN_SECONDS = 4;
-const MAX_SCAN_SECONDS = 10;
 /**
  * Distinct scans running at once. The picker needs one scan per open dialog; each pre-deploy scan with its own
  * settings starts a radio (a simulator, or an adapter host for HCI), so a flood of requests must not start a flood
@@ -37,7 +36,7 @@ export function registerScanRoute(RED: NodeAPI): void {
   const running = new Map<string, Promise<ScanResult[]>>();
   RED.httpAdmin.get("/bms-adapter/scan", RED.auth.needsPermission("bms-adapter.read"), (req, res) => {
     const fail = (err: unknown) => {
-      const error = isBmsError(err) ? err : new BmsError("ADAPTER_UNAVAILABLE", String(err), { cause: err });
+      const error = toBmsError(err, "ADAPTER_UNAVAILABLE");
       res.status(error.code === "INVALID_INPUT" ? 400 : 503).json({ code: error.code, message: error.message });
     };
     let job: ScanJob;
@@ -76,7 +75,7 @@ function scanJob(RED: NodeAPI, query: Record<string, unknown>): ScanJob {
   return {
     key: `settings:${adapterKey(settings.adapter)}:${durationMs}`,
     start: async () => {
-      const pool = createPool(settings.adapter, settings.options);
+      const pool = createPool(adapterRadio(settings.adapter), settings.options);
       try {
         return sortResults(await pool.scan(durationMs));
       } finally {
@@ -87,12 +86,9 @@ function scanJob(RED: NodeAPI, query: Record<string, unknown>): ScanJob {
 }
 
 function scanDurationMs(raw: unknown): number {
-  if (raw === undefined || raw === "") return DEFAULT_SCAN_SECONDS * 1000;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_SCAN_SECONDS) {
-    throw new BmsError("INVALID_INPUT", `duration must be a number of seconds above 0 and at most ${MAX_SCAN_SECONDS}`);
-  }
-  return seconds * 1000;
+  const { values, problems } = readSettings(SCAN_SETTINGS, { duration: raw }, ["duration"]);
+  if (problems.length > 0) throw new BmsError("INVALID_INPUT", problems.join("; "));
+  return values.duration * 1000;
 }
 
 /** JBD batteries first, then the strongest signal, so the likely pick is at the top of the list. */

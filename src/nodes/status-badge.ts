@@ -1,5 +1,5 @@
-import type { NodeStatus } from "node-red";
-import type { ErrorCode } from "../errors";
+import type { NodeAPI, NodeStatus } from "node-red";
+import { type ErrorCode, errorRecord } from "../errors";
 import type { AdapterStateEvent, LinkStateEvent } from "../pool/types";
 import type { MosState } from "../protocol/payload";
 
@@ -7,34 +7,22 @@ import type { MosState } from "../protocol/payload";
 export type Translate = (key: string, substitutions?: Record<string, string | number>) => string;
 
 /**
+ * The translator the nodes hand to the badge functions below. A text with values in it (`retry in 8 s`,
+ * `2/3 packs 52 % 13.2 V`) is translated here, in the runtime's language; a text without goes to the editor as its
+ * catalog key, which each browser translates into its own language, as core nodes do.
+ */
+export function badgeTranslator(RED: NodeAPI): Translate {
+  return (key, substitutions) => (substitutions === undefined ? key : (RED._ as Translate)(key, substitutions));
+}
+
+/**
  * Badge texts live in the bms-adapter catalog so the three node types share one set; RED._ accepts a key with an
  * explicit namespace.
  */
 const NS = "@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.status.";
 
-/** Short error texts for red ring badges (DESIGN 4.4): each under 20 characters in en-US. */
-const ERROR_KEYS: Record<ErrorCode, string> = {
-  ADAPTER_UNAVAILABLE: "noAdapter",
-  ADAPTER_OFF: "adapterOff",
-  NOT_FOUND: "notFound",
-  CONNECT_TIMEOUT: "connectTimeout",
-  CONNECT_FAILED: "connectFailed",
-  NOT_A_JBD: "notJbd",
-  NEEDS_PAIRING: "needsPairing",
-  RESPONSE_TIMEOUT: "noResponse",
-  BAD_FRAME: "badFrame",
-  BMS_REJECTED: "rejected",
-  LINK_LOST: "linkLost",
-  RELEASED: "releasedShort",
-  POOL_CLOSED: "poolClosed",
-  INVALID_INPUT: "invalidInput",
-  WRITES_DISABLED: "writesDisabled",
-  MOS_NOT_CONFIRMED: "notConfirmed",
-  NODE_CLOSED: "nodeClosed",
-};
-
 export function errorBadge(code: ErrorCode | undefined, t: Translate): NodeStatus {
-  return { fill: "red", shape: "ring", text: t(NS + (code ? ERROR_KEYS[code] : "error")) };
+  return { fill: "red", shape: "ring", text: t(NS + (code ? errorRecord(code).badge : "error")) };
 }
 
 /** The badge for a link state event of the node's battery. */

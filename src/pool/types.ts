@@ -1,20 +1,22 @@
+import type { AdapterState } from "../bindings/noble-bindings";
 import type { BmsError } from "../errors";
 import type { BmsPayload, MosState } from "../protocol/payload";
 
 /**
  * Public contract of the connection pool, used by src/nodes (DESIGN 5). One pool per bms-adapter config node.
- * Times are in milliseconds here; the nodes convert from the seconds users type.
+ * Times are in milliseconds here; the nodes convert from the seconds users type. Every option may be left out:
+ * DEFAULT_POOL_OPTIONS fills it in.
  */
 export interface PoolOptions {
   /** After the last lease ends the link stays this long (0 = close after every operation). */
-  idleTimeoutMs: number;
+  idleTimeoutMs?: number;
   /** Never close idle links while the pool is open (idle timeout ignored). */
-  keepOpen: boolean;
-  sweepIntervalMs: number;
-  connectTimeoutMs: number;
-  commandTimeoutMs: number;
+  keepOpen?: boolean;
+  sweepIntervalMs?: number;
+  connectTimeoutMs?: number;
+  commandTimeoutMs?: number;
   /** Cap on open links; the least recently used idle link is closed first, beyond that work waits in line. */
-  maxLinks: number;
+  maxLinks?: number;
   /** How long a scan-to-find may look for an address before NOT_FOUND. Defaults to connectTimeoutMs. */
   scanTimeoutMs?: number;
   /** Per-battery backoff after consecutive connect failures: first delay, doubling up to the maximum. */
@@ -23,6 +25,9 @@ export interface PoolOptions {
   /** Optional sink for troubleshooting logs (debug: link events; trace: every frame in hex). */
   log?: PoolLogger;
 }
+
+/** Every option of a pool, filled in. */
+export type PoolSettings = Required<Omit<PoolOptions, "log">>;
 
 export interface PoolLogger {
   debug(message: string): void;
@@ -33,7 +38,7 @@ export interface PoolLogger {
   trace?(message: string): void;
 }
 
-export const DEFAULT_POOL_OPTIONS: Readonly<Required<Omit<PoolOptions, "log">>> = {
+export const DEFAULT_POOL_OPTIONS: Readonly<PoolSettings> = {
   idleTimeoutMs: 60_000,
   keepOpen: false,
   sweepIntervalMs: 10_000,
@@ -44,6 +49,17 @@ export const DEFAULT_POOL_OPTIONS: Readonly<Required<Omit<PoolOptions, "log">>> 
   backoffInitialMs: 2_000,
   backoffMaxMs: 60_000,
 };
+
+/** The options filled in from the defaults; a scan-to-find gets the connect timeout unless told otherwise. */
+export function poolSettings(options: PoolOptions): PoolSettings {
+  const { log: _log, ...given } = options;
+  const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+  return {
+    ...DEFAULT_POOL_OPTIONS,
+    scanTimeoutMs: given.connectTimeoutMs ?? DEFAULT_POOL_OPTIONS.scanTimeoutMs,
+    ...defined,
+  };
+}
 
 /** Per-address link state (DESIGN 5), mapped to status badges by the nodes (DESIGN 4.4). */
 export type LinkState = "closed" | "searching" | "connecting" | "busy" | "idle" | "closing" | "backoff" | "released";
@@ -58,8 +74,7 @@ export interface LinkStateEvent {
   error?: BmsError;
 }
 
-/** Adapter states as noble reports them. Anything but poweredOn means no link can exist. */
-export type AdapterState = "unknown" | "resetting" | "unsupported" | "unauthorized" | "poweredOff" | "poweredOn";
+export type { AdapterState } from "../bindings/noble-bindings";
 
 export interface AdapterStateEvent {
   state: AdapterState;
@@ -102,39 +117,12 @@ export interface ScanResult {
   address: string;
   name: string | null;
   rssi: number | null;
-  /** Advertises the JBD service (ff00 or fff0). */
+  /** Taken for a JBD battery: it advertises the JBD service (ff00 or fff0), or this pool holds a link to it. */
   jbd: boolean;
+  /** Why it is taken for one, in words; null when it is not. */
+  recognised: string | null;
   /** Currently held by this pool (such batteries do not advertise). */
   linked: boolean;
-}
-
-/** Per-battery facts for msg.bms and the benchmarks. */
-export interface LinkInfo {
-  state: LinkState;
-  /** Connect failures in a row (0 after a successful connect). */
-  consecutiveFailures: number;
-  /** Successful connects since the pool was created. */
-  connects: number;
-  lastError: BmsError | null;
-  name: string | null;
-}
-
-/** What the pool holds right now, for leak checks and troubleshooting. */
-export interface PoolDiagnostics {
-  openLinks: number;
-  leasesHeld: number;
-  connectsInFlight: number;
-  /** Connects waiting for a link slot (the cap). */
-  slotWaiters: number;
-  /** Timers the pool owns (sweeper, backoff and release holds). */
-  timers: number;
-  /** Listeners on the pool itself (users' "state"/"adapter" listeners). */
-  poolListeners: number;
-  /** Listeners on the shared central, its noble instance and its bindings (shared by every pool on the adapter). */
-  centralListeners: { noble: number; bindings: number; central: number; peripherals: number; orphanGuards: number };
-  /** Open links on the whole adapter (every pool sharing it). */
-  centralOpenLinks: number;
-  closed: boolean;
 }
 
 /** What the pool offers its users; events are "state" (LinkStateEvent) and "adapter" (AdapterStateEvent). */
@@ -152,8 +140,6 @@ export interface BmsPool {
   reconnect(address: string): Promise<void>;
   scan(durationMs: number): Promise<ScanResult[]>;
   linkState(address: string): LinkState;
-  linkInfo(address: string): LinkInfo;
-  diagnostics(): PoolDiagnostics;
   adapterState(): AdapterState;
   on(event: "state", listener: (event: LinkStateEvent) => void): this;
   on(event: "adapter", listener: (event: AdapterStateEvent) => void): this;

@@ -58,8 +58,17 @@ const APP_KEY = "000000";
 const ROOT_PASSWORD = "JBDbtpwd!@#2023";
 /** Length of a user password. */
 const PASSWORD_LENGTH = 6;
-/** Printable ASCII only: a password is typed, so a stray control character (a pasted tab or newline) is refused. */
-const PASSWORD_PATTERN = new RegExp(`^[\\x20-\\x7e]{${PASSWORD_LENGTH}}$`);
+/**
+ * What a user password may be: exactly 6 printable ASCII characters (a password is typed, so a stray control
+ * character, a pasted tab or newline, is refused). Kept as a pattern source so the editor can read the very same
+ * rule (the adapter's settings schema hands it over).
+ */
+export const AUTH_PASSWORD_INPUT = {
+  source: `^[\\x20-\\x7e]{${PASSWORD_LENGTH}}$`,
+  flags: "",
+  rule: `exactly ${PASSWORD_LENGTH} printable ASCII characters`,
+} as const;
+const PASSWORD_PATTERN = new RegExp(AUTH_PASSWORD_INPUT.source, AUTH_PASSWORD_INPUT.flags);
 
 /**
  * True for a password the FF AA encoders take: exactly 6 printable ASCII characters. The one definition of that rule:

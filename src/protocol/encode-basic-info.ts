@@ -7,7 +7,7 @@ import {
   V11_TRAILER_LENGTH,
   ZERO_CELSIUS_DECIKELVIN,
 } from "./basic-info";
-import { encodeResponse } from "./frame";
+import { encodeFrame } from "./frame";
 import type { BasicInfo, BasicInfoExtra } from "./payload";
 import { Register } from "./registers";
 
@@ -60,7 +60,7 @@ export function encodeBasicInfo(info: EncodableBasicInfo): Uint8Array {
     putWord(data, FIXED_LENGTH + 2 * index, raw);
   });
   data.set(trailer, FIXED_LENGTH + 2 * ntcCount);
-  return encodeResponse(Register.BasicInfo, 0, data);
+  return encodeFrame(Register.BasicInfo, 0, data);
 }
 
 function putWord(bytes: Uint8Array, offset: number, value: number): void {

@@ -164,5 +164,9 @@ function indexOfStart(bytes: Uint8Array, from: number, to: number): number {
 function badFrame(reason: "tail" | "checksum", candidate: Uint8Array): ProtocolError {
   const hex = toHex(candidate);
   const why = reason === "tail" ? "no 0x77 end marker where the length byte puts it" : "checksum mismatch";
-  return new ProtocolError("BAD_FRAME", reason, `discarded a bad frame (${why}): ${hex}`, { details: { frame: hex } });
+  return new ProtocolError("BAD_FRAME", reason, `discarded a bad frame (${why}): ${hex}`, {
+    details: { frame: hex },
+    register: candidate[1] as number,
+    declaredLength: candidate.length,
+  });
 }

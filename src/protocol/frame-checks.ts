@@ -21,7 +21,7 @@ export function checkStatus(frame: Frame): void {
     "BMS_REJECTED",
     "status",
     `BMS rejected register ${hexByte(frame.register)} with status ${hexByte(frame.status)} (${meaning})`,
-    { details: { register: frame.register, status: frame.status, frame: toHex(frame.raw) } },
+    { details: { register: frame.register, status: frame.status, frame: toHex(frame.raw) }, register: frame.register },
   );
 }
 
@@ -32,7 +32,10 @@ export function expectRegister(frame: Frame, register: number, what: string): vo
     "BAD_FRAME",
     "register",
     `expected a ${hexByte(register)} ${what} frame, got register ${hexByte(frame.register)}`,
-    { details: { expected: register, register: frame.register, frame: toHex(frame.raw) } },
+    {
+      details: { expected: register, register: frame.register, frame: toHex(frame.raw) },
+      register: frame.register,
+    },
   );
 }
 

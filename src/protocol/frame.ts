@@ -33,11 +33,6 @@ export function encodeFrame(byte1: number, byte2: number, data: Uint8Array = new
   return out;
 }
 
-/** A BMS response frame (used by the simulator and by tests). */
-export function encodeResponse(register: number, status: number, data?: Uint8Array): Uint8Array {
-  return encodeFrame(register, status, data);
-}
-
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
 }

@@ -20,7 +20,7 @@ export { buildPayload } from "./build-payload";
 export { decodeCellVoltages } from "./cell-voltages";
 export { jbdChecksum } from "./checksum";
 export { type EncodableBasicInfo, encodeBasicInfo } from "./encode-basic-info";
-export { encodeFrame, encodeResponse, type Frame, toHex } from "./frame";
+export { encodeFrame, type Frame, toHex } from "./frame";
 export { FrameAssembler, type FrameAssemblerOptions } from "./frame-assembler";
 export { checkStatus, expectRegister, isAck, isRequestEcho, needsPairingError } from "./frame-checks";
 export { decodeHardwareVersion } from "./hardware-version";

@@ -14,21 +14,29 @@ export type ProtocolErrorCode = "BAD_FRAME" | "BMS_REJECTED" | "NEEDS_PAIRING";
  */
 export type ProtocolErrorReason = "checksum" | "tail" | "length" | "register" | "status" | "echo";
 
+export interface ProtocolErrorOptions {
+  cause?: unknown;
+  details?: Record<string, unknown>;
+  /** The register byte of the frame concerned (for a request frame, its operation byte), when there is one. */
+  register?: number;
+  /** The whole length its header announces (data + 7), for a candidate frame the assembler threw away. */
+  declaredLength?: number;
+}
+
 /** Every failure raised by src/protocol. Decoders throw nothing else; FrameAssembler reports these, never throws. */
 export class ProtocolError extends BmsError {
   // `declare` narrows the inherited field's type without emitting a class field that would overwrite it.
   declare readonly code: ProtocolErrorCode;
   readonly reason: ProtocolErrorReason;
+  readonly register: number | undefined;
+  readonly declaredLength: number | undefined;
 
-  constructor(
-    code: ProtocolErrorCode,
-    reason: ProtocolErrorReason,
-    message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
-  ) {
+  constructor(code: ProtocolErrorCode, reason: ProtocolErrorReason, message: string, options?: ProtocolErrorOptions) {
     super(code, message, options);
     this.name = "ProtocolError";
     this.reason = reason;
+    this.register = options?.register;
+    this.declaredLength = options?.declaredLength;
   }
 }
 

@@ -7,7 +7,6 @@ export const Register = {
   BasicInfo: 0x03,
   CellVoltages: 0x04,
   HardwareVersion: 0x05,
-  ErrorCounts: 0xaa,
   MosControl: 0xe1,
 } as const;
 

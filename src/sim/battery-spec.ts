@@ -1,4 +1,4 @@
-import type { GattVariant } from "./gatt-layout";
+import type { GattVariant } from "../protocol/gatt";
 
 /** The fixed identity of one virtual battery: what it advertises, which GATT variant and which 0x03 layout it has. */
 export interface BatterySpec {
@@ -104,9 +104,4 @@ export function defaultBatterySpec(n: number, count: number, cells: number): Bat
 export function simAddress(n: number): string {
   if (!Number.isInteger(n) || n < 1 || n > 0xff) throw new RangeError(`battery number out of range: ${n}`);
   return `AA:BB:CC:00:00:${n.toString(16).toUpperCase().padStart(2, "0")}`;
-}
-
-/** noble's peripheral id for an address: lower case without colons. */
-export function peripheralIdOf(address: string): string {
-  return address.toLowerCase().replace(/:/g, "");
 }

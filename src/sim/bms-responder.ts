@@ -1,7 +1,9 @@
-import { jbdChecksum } from "../protocol/checksum";
 import { encodeBasicInfo } from "../protocol/encode-basic-info";
-import { encodeResponse } from "../protocol/frame";
-import { FRAME_END, FRAME_OVERHEAD, FRAME_START, Operation, Register } from "../protocol/registers";
+import { encodeFrame } from "../protocol/frame";
+import { parseFrame } from "../protocol/parse-frame";
+import { isProtocolError } from "../protocol/protocol-error";
+import { Register } from "../protocol/registers";
+import { decodeRequest, type Request } from "../protocol/requests";
 import type { BatterySpec } from "./battery-spec";
 import type { PackReadings } from "./pack-physics";
 
@@ -10,22 +12,17 @@ const STATUS_OK = 0x00;
 const STATUS_ERROR = 0x80;
 const FACTORY_MODE_KEY = 0x5678;
 
-export interface ParsedRequest {
-  operation: number;
-  register: number;
-  data: Uint8Array;
-}
-
-/** A well-formed request (`DD op reg len data csH csL 77` with a correct checksum), or null: the BMS ignores junk. */
-export function parseRequest(bytes: Uint8Array): ParsedRequest | null {
-  if (bytes.length < FRAME_OVERHEAD || bytes[0] !== FRAME_START) return null;
-  const len = bytes[3] as number;
-  if (bytes.length !== len + FRAME_OVERHEAD || bytes[bytes.length - 1] !== FRAME_END) return null;
-  const checksum = ((bytes[4 + len] as number) << 8) | (bytes[5 + len] as number);
-  if (checksum !== jbdChecksum(bytes, 2, 4 + len)) return null;
-  const operation = bytes[1] as number;
-  if (operation !== Operation.Read && operation !== Operation.Write) return null;
-  return { operation, register: bytes[2] as number, data: bytes.slice(4, 4 + len) };
+/**
+ * A well-formed request (`DD op reg len data csH csL 77` with a correct checksum and a read or write operation), read
+ * with the package's own parser, or null: the BMS ignores junk.
+ */
+function readRequest(bytes: Uint8Array): Request | null {
+  try {
+    return decodeRequest(parseFrame(bytes));
+  } catch (error) {
+    if (isProtocolError(error)) return null;
+    throw error;
+  }
 }
 
 /** What the BMS state machine needs from the battery to answer a request. */
@@ -38,36 +35,36 @@ export interface ResponderTarget {
 
 /** Answers one request frame as a JBD BMS does, or returns null for a frame it ignores (bad checksum, junk). */
 export function respond(target: ResponderTarget, request: Uint8Array): Uint8Array | null {
-  const parsed = parseRequest(request);
+  const parsed = readRequest(request);
   if (!parsed) return null;
   const { operation, register, data } = parsed;
-  if (operation === Operation.Read) {
+  if (operation === "read") {
     switch (register) {
       case Register.BasicInfo:
         return basicInfoResponse(target.spec, target.readings());
       case Register.CellVoltages:
-        return encodeResponse(register, STATUS_OK, cellVoltagesData(target.readings()));
+        return encodeFrame(register, STATUS_OK, cellVoltagesData(target.readings()));
       case Register.HardwareVersion:
-        return encodeResponse(register, STATUS_OK, new TextEncoder().encode(target.spec.model));
+        return encodeFrame(register, STATUS_OK, new TextEncoder().encode(target.spec.model));
       default:
-        return encodeResponse(register, STATUS_ERROR);
+        return encodeFrame(register, STATUS_ERROR);
     }
   }
   const value = data.length === 2 ? ((data[0] as number) << 8) | (data[1] as number) : -1;
   switch (register) {
     case Register.MosControl:
-      if (value < 0 || value > 3) return encodeResponse(register, STATUS_ERROR);
+      if (value < 0 || value > 3) return encodeFrame(register, STATUS_ERROR);
       target.setLockMask(value);
-      return encodeResponse(register, STATUS_OK);
+      return encodeFrame(register, STATUS_OK);
     case Register.FactoryModeEnter:
-      if (value !== FACTORY_MODE_KEY) return encodeResponse(register, STATUS_ERROR);
+      if (value !== FACTORY_MODE_KEY) return encodeFrame(register, STATUS_ERROR);
       target.factoryMode = true;
-      return encodeResponse(register, STATUS_OK);
+      return encodeFrame(register, STATUS_OK);
     case Register.FactoryModeExit:
       target.factoryMode = false;
-      return encodeResponse(register, STATUS_OK);
+      return encodeFrame(register, STATUS_OK);
     default:
-      return encodeResponse(register, STATUS_ERROR);
+      return encodeFrame(register, STATUS_ERROR);
   }
 }
 
@@ -109,7 +106,7 @@ function putU16(out: Uint8Array, offset: number, value: number): void {
 }
 
 /** 0x04 data: one u16 per cell in mV, cell 1 first. */
-export function cellVoltagesData(r: PackReadings): Uint8Array {
+function cellVoltagesData(r: PackReadings): Uint8Array {
   const out = new Uint8Array(2 * r.cellVoltages.length);
   r.cellVoltages.forEach((v, i) => {
     putU16(out, 2 * i, v * 1000);

@@ -2,9 +2,8 @@
  * Simulated Bluetooth: noble bindings over virtual JBD batteries (DESIGN section 6), for tests, benchmarks and the
  * demo. Use with the real noble: `require("@abandonware/noble/with-bindings")(new SimulatedBindings({...}))`.
  */
-export { type BatterySpec, defaultBatterySpec, peripheralIdOf, simAddress } from "./battery-spec";
+export { type BatterySpec, defaultBatterySpec, simAddress } from "./battery-spec";
 export { FAULT_PROFILES, type FaultKind, type FaultProfile, resolveFaultProfile } from "./faults";
-export { type GattVariant, JBD_SERVICES } from "./gatt-layout";
 export { LATENCY_MODELS, type LatencyModel, type MsRange } from "./latency";
 export {
   DEFAULT_SIMULATOR_OPTIONS,

@@ -1,10 +1,15 @@
+// Long file: one class implements the whole noble bindings interface (scan, connect, GATT discovery, reads, writes,
+// notifications: every method noble calls) over per-link state that all of them share. What it simulates lives in
+// files of its own: the batteries (virtual-battery, bms-responder, pack-physics), the module's FF AA side
+// (module-auth), the GATT table (gatt-layout), latency and faults (latency, faults), its timers (timer-set).
 import { EventEmitter } from "node:events";
-import type { NobleBindings, RestartableBindings } from "../ble/noble-bindings";
+import type { AdapterState, NobleBindings, RestartableBindings } from "../bindings/noble-bindings";
+import { peripheralIdOf, shortUuid } from "../bindings/noble-ids";
 import { hasAuthHeaderAt } from "../protocol/auth";
+import { JBD_GATT } from "../protocol/gatt";
 import { Operation, Register } from "../protocol/registers";
-import { peripheralIdOf } from "./battery-spec";
 import { type FaultProfile, resolveFaultProfile } from "./faults";
-import { gattTable, JBD_SERVICES, normalizeUuid, type SimService } from "./gatt-layout";
+import { gattTable, type SimService } from "./gatt-layout";
 import { draw, drawReplyDelay, LATENCY_MODELS, type LatencyModel } from "./latency";
 import { ModuleAuth } from "./module-auth";
 import {
@@ -42,7 +47,7 @@ const ADAPTER_RESTARTED_MESSAGE = "Bluetooth adapter restarted";
 /** ATT MTU of the JBD module: 23, so 20 bytes per notification (PROTOCOL 1.3). */
 export const NOTIFICATION_SIZE = 20;
 
-type PoweredState = "unknown" | "poweredOn" | "poweredOff";
+type PoweredState = Extract<AdapterState, "unknown" | "poweredOn" | "poweredOff">;
 
 interface Link {
   battery: VirtualBattery;
@@ -187,10 +192,6 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings, Re
     this.armPowerCut();
   }
 
-  get faultProfile(): FaultProfile {
-    return { ...this.faults };
-  }
-
   stats(): SimulatorStats {
     return structuredClone(this.counters);
   }
@@ -244,7 +245,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings, Re
     if (this.disposed || this.powered !== "poweredOn") return;
     this.counters.scans += 1;
     this.endScan();
-    this.scanFilter = serviceUuids && serviceUuids.length > 0 ? new Set(serviceUuids.map(normalizeUuid)) : null;
+    this.scanFilter = serviceUuids && serviceUuids.length > 0 ? new Set(serviceUuids.map(shortUuid)) : null;
     this.later(0, "adapter", () => this.emit("scanStart", !allowDuplicates));
     for (const battery of this.world.batteries) this.scheduleAdvert(battery, this.latency.scanToAdvert);
   }
@@ -452,7 +453,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings, Re
     // A command is acknowledged as soon as it is queued (HCI behaviour); a write request after the ATT round trip.
     const ackDelay = withoutResponse ? ([0, 0] as const) : this.latency.gattRoundTrip;
     this.onLink(link, ackDelay, () => this.emit("write", peripheralUuid, serviceUuid, characteristicUuid));
-    const jbd = JBD_SERVICES[link.battery.spec.gatt];
+    const jbd = JBD_GATT[link.battery.spec.gatt];
     if (serviceUuid === jbd.service && characteristicUuid === jbd.write) {
       this.handleRequest(peripheralUuid, link, Uint8Array.from(data));
     }
@@ -469,7 +470,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings, Re
   notify(peripheralUuid: string, serviceUuid: string, characteristicUuid: string, notify: boolean): void {
     const link = this.connected(peripheralUuid);
     if (!link) return;
-    const jbd = JBD_SERVICES[link.battery.spec.gatt];
+    const jbd = JBD_GATT[link.battery.spec.gatt];
     this.onLink(link, this.latency.subscribe, () => {
       if (serviceUuid === jbd.service && characteristicUuid === jbd.notify) link.subscribed = notify;
       this.emit("notify", peripheralUuid, serviceUuid, characteristicUuid, notify);
@@ -588,7 +589,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings, Re
       chunk[at] = (chunk[at] as number) ^ (1 + this.random.index(255));
     }
     this.counters.replies += 1;
-    const jbd = JBD_SERVICES[link.battery.spec.gatt];
+    const jbd = JBD_GATT[link.battery.spec.gatt];
     const now = Date.now();
     let at = Math.max(delay, link.streamFreeAt - now);
     chunks.forEach((chunk, i) => {
@@ -671,7 +672,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings, Re
 
   private advertise(battery: VirtualBattery): void {
     if (this.scanFilter === undefined) return;
-    const service = JBD_SERVICES[battery.spec.gatt].service;
+    const service = JBD_GATT[battery.spec.gatt].service;
     if (battery.advertising && (this.scanFilter === null || this.scanFilter.has(service))) {
       this.counters.adverts += 1;
       this.advertisedIds.add(battery.id);
@@ -754,6 +755,6 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings, Re
   }
 
   private uuidFilter(uuids: string[] | undefined): Set<string> | null {
-    return uuids && uuids.length > 0 ? new Set(uuids.map(normalizeUuid)) : null;
+    return uuids && uuids.length > 0 ? new Set(uuids.map(shortUuid)) : null;
   }
 }

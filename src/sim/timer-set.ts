@@ -43,11 +43,6 @@ export class TimerSet {
     }
   }
 
-  hasGroup(group: string): boolean {
-    for (const entry of this.pending.values()) if (entry.group === group) return true;
-    return false;
-  }
-
   cancelAll(): void {
     for (const entry of this.pending.values()) entry.cancel();
     this.pending.clear();

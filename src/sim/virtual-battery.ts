@@ -1,4 +1,5 @@
-import { type BatterySpec, peripheralIdOf, simAddress } from "./battery-spec";
+import { peripheralIdOf } from "../bindings/noble-ids";
+import { type BatterySpec, simAddress } from "./battery-spec";
 import { respond } from "./bms-responder";
 import { PackPhysics, type PackReadings } from "./pack-physics";
 

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
+import { BENCH_CLOCK } from "../../bench/harness/bench-clock";
 import { formatNumber, formatTable } from "../../bench/harness/table";
-import { installVirtualClock, type VirtualClock } from "../../bench/harness/virtual-clock";
 import { Mutex } from "../../bench/policies/mutex";
+import { installVirtualClock, type VirtualClock } from "../support/virtual-clock";
 
 describe("bench virtual clock", () => {
   let clock: VirtualClock | undefined;
@@ -12,7 +13,7 @@ describe("bench virtual clock", () => {
   });
 
   it("settles work that chains timers and promises, reading the time it took from the clock", async () => {
-    clock = installVirtualClock();
+    clock = installVirtualClock(BENCH_CLOCK);
     const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
     const work = (async () => {
       await wait(1500);
@@ -20,21 +21,21 @@ describe("bench virtual clock", () => {
       await wait(250);
       return "done";
     })();
-    assert.equal(await clock.settle(work), "done");
+    assert.equal(await clock.run(work), "done");
     assert.equal(clock.elapsedMs(), 1750);
   });
 
   it("passes a rejection through", async () => {
-    clock = installVirtualClock();
+    clock = installVirtualClock(BENCH_CLOCK);
     const failing = new Promise((_, reject) => setTimeout(() => reject(new Error("late failure")), 10));
-    await assert.rejects(clock.settle(failing), /late failure/);
+    await assert.rejects(clock.run(failing), /late failure/);
   });
 
   it("reports work that waits on nothing simulated instead of spinning for ever", async () => {
-    clock = installVirtualClock();
-    await assert.rejects(clock.settle(new Promise(() => {})), /stalled/);
+    clock = installVirtualClock(BENCH_CLOCK);
+    await assert.rejects(clock.run(new Promise(() => {})), /stalled/);
     const ticking = setInterval(() => {}, 1000);
-    await assert.rejects(clock.settle(new Promise(() => {}), 60_000), /still pending/);
+    await assert.rejects(clock.run(new Promise(() => {}), 60_000), /still pending/);
     clearInterval(ticking);
   });
 });

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import FakeTimers = require("@sinonjs/fake-timers");
 
 import { scopedOperation } from "../../src/ble/listener-scope";
-import { FAKED } from "../support/fake-world";
+import { FAKED } from "../support/virtual-clock";
 
 test("a scoped operation removes its listeners and timer when it resolves", async () => {
   const clock = FakeTimers.install({ toFake: FAKED });

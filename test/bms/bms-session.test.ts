@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { BmsError } from "../../src/errors";
-import { encodeResponse, Register } from "../../src/protocol";
+import { BmsSession } from "../../src/bms/bms-session";
+import { BmsError } from "../../src/errors";
+import { encodeFrame, Register } from "../../src/protocol";
 import { codeOf, fakeWorld } from "../support/fake-world";
 import { scriptedAddress } from "../support/scripted-radio";
 
@@ -65,7 +66,7 @@ test("a damaged remnant of another register's reply does not fail the request wa
     const polling = w.settle(w.pool.poll(A1));
     // Wait until the 0x03 reply is in and the 0x04 request is on the air.
     while (w.radio.count("write") < mark + 2) await w.clock.tickAsync(1);
-    const strayBasicInfo = encodeResponse(Register.BasicInfo, 0, new Uint8Array(4));
+    const strayBasicInfo = encodeFrame(Register.BasicInfo, 0, new Uint8Array(4));
     strayBasicInfo[5] = (strayBasicInfo[5] as number) ^ 0xff; // a late 0x03 reply, damaged on the way
     w.radio.injectNotification(A1, strayBasicInfo);
     const outcome = await polling;
@@ -84,7 +85,7 @@ test("a damaged frame for the register being waited for is asked for again at on
     const mark = w.radio.count("write");
     const polling = w.settle(w.pool.poll(A1));
     while (w.radio.count("write") < mark + 2) await w.clock.tickAsync(1);
-    const damagedCells = encodeResponse(Register.CellVoltages, 0, new Uint8Array(8));
+    const damagedCells = encodeFrame(Register.CellVoltages, 0, new Uint8Array(8));
     damagedCells[5] = (damagedCells[5] as number) ^ 0xff;
     w.radio.injectNotification(A1, damagedCells);
     const outcome = await polling;
@@ -105,7 +106,7 @@ test("a reply cut short is forgotten when the request is asked again, so the ret
     const polling = w.settle(w.pool.poll(A1));
     while (w.radio.count("write") < mark + 1) await w.clock.tickAsync(1);
     // ... only its first notification does.
-    const cutShort = encodeResponse(Register.BasicInfo, 0, new Uint8Array(29)).subarray(0, 20);
+    const cutShort = encodeFrame(Register.BasicInfo, 0, new Uint8Array(29)).subarray(0, 20);
     w.radio.injectNotification(A1, cutShort);
     const outcome = await polling;
     assert.ok("value" in outcome, JSON.stringify(outcome));
@@ -321,6 +322,31 @@ test("MOS: a malformed request is INVALID_INPUT and writes nothing", async () =>
     const outcome = await w.settle(w.pool.setMos(A1, { charge: "off" as unknown as boolean }));
     assert.equal(codeOf(outcome), "INVALID_INPUT");
     assert.equal(w.radio.count("connect-start"), 0);
+  } finally {
+    await w.dispose();
+  }
+});
+
+test("one request in flight is the lease's to keep: a second operation at once on one session is refused, not interleaved", async () => {
+  const w = fakeWorld();
+  try {
+    const link = await w.run(w.central.connect(A1, { scanTimeoutMs: 5_000, timeoutMs: 5_000 }));
+    const session = new BmsSession(link, { commandTimeoutMs: 3_000 });
+    const mark = w.radio.count("write");
+    const [first, second] = await w.run(Promise.allSettled([session.poll(), session.poll()]));
+    assert.equal(first.status, "fulfilled");
+    assert.equal(second.status, "rejected");
+    assert.match(String((second as PromiseRejectedResult).reason), /while another is in flight/);
+    assert.deepEqual(
+      w.radio.events
+        .filter((e) => e.type === "write")
+        .slice(mark)
+        .map((e) => e.data?.slice(4, 6)),
+      ["03", "04", "05"],
+      "only the first operation's requests went out",
+    );
+    session.dispose(new BmsError("LINK_LOST", "test over"));
+    await w.run(link.close());
   } finally {
     await w.dispose();
   }

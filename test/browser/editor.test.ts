@@ -37,6 +37,25 @@ const SWITCH_NODE = {
   wires: [[]],
 };
 const BANK = "e2e0browser0bank";
+/**
+ * A bms-poll that polls only on input and never gets any, of a battery nothing else polls: its badge stays the static
+ * "closed" from deploy.
+ */
+const UNPOLLED = {
+  id: "e2e0browser0rest",
+  type: "bms-poll",
+  z: PROBE.tab,
+  name: "",
+  adapter: PROBE.adapter,
+  address: "AA:BB:CC:00:00:03",
+  topic: "",
+  interval: 0,
+  onFailure: "error",
+  staleLimit: 3,
+  x: 160,
+  y: 240,
+  wires: [[]],
+};
 /** Our icon-only buttons, per dialog, with the accessible name (their locale text) a screen reader announces. */
 const ICON_BUTTONS = [
   { node: PROBE.poll, button: "#node-input-address-scan", name: "Search for batteries" },
@@ -54,7 +73,11 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
     work = makeTempDir("bms-browser-");
     const userDir = path.join(work, "user");
     await createUserDir(userDir, REPO_ROOT);
-    const flows = [...probeFlow({ topic: "browser", adapterName: "browser probe", batteries: 2 }), SWITCH_NODE];
+    const flows = [
+      ...probeFlow({ topic: "browser", adapterName: "browser probe", batteries: 2 }),
+      SWITCH_NODE,
+      UNPOLLED,
+    ];
     fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flows));
     red = await NodeRedProcess.start({ userDir, port: await freeLoopbackPort(), flowFile: "flows.json" });
     ({ context, page } = await launchBrowser(path.join(work, "chromium-profile")));
@@ -181,6 +204,12 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
     await badge.filter({ hasText: /^1\/2 packs / }).waitFor({ timeout: 30_000 });
     assert.match((await badge.textContent()) ?? "", /^1\/2 packs \d+ % \d+\.\d V$/);
     await screenshot(page, "light", "bank-badge");
+  });
+
+  it("shows a static badge in the browser's language: the runtime sends its catalog key, the editor translates it", async () => {
+    const label = page.locator(`g[id="${UNPOLLED.id}"] .red-ui-flow-node-status-label`);
+    await label.filter({ hasText: /^closed$/ }).waitFor({ timeout: 30_000 });
+    assert.equal(await label.textContent(), "closed");
   });
 
   it("shows the node's help in the help sidebar", async () => {

@@ -173,6 +173,19 @@ describe("Node-RED end to end (package installed from npm pack)", () => {
     assert.ok((data.text ?? "").length < 20, data.text);
   });
 
+  it("sends a static badge as its catalog key, for the editor to translate in each browser's language", async () => {
+    const status = await comms.waitFor(
+      (m) =>
+        m.topic.startsWith("status/") &&
+        /^@bmskit\/node-red-jbd-bms\/bms-adapter:/.test((m.data as StatusData).text ?? ""),
+      "a badge text that is a catalog key",
+    );
+    assert.match(
+      (status.data as StatusData).text ?? "",
+      /^@bmskit\/node-red-jbd-bms\/bms-adapter:bms-adapter\.status\.\w+$/,
+    );
+  });
+
   it("publishes the Victron example's bank JSON through a real MQTT broker", { skip: brokerSkip }, async () => {
     const example = examples.find((e) => e.name === VICTRON_EXAMPLE)!;
     const topic = String(example.flow.find((n) => n.type === "mqtt out")!.topic);

@@ -5,7 +5,8 @@
  * of at most 20 bytes. Started by battery-process.ts with the socket hook preloaded; argv[2] is a BlenoBatteryOptions.
  */
 import type { EventEmitter } from "node:events";
-import { JBD_SERVICES, NOTIFICATION_SIZE, SimWorld } from "../../src/sim";
+import { JBD_GATT } from "../../src/protocol/gatt";
+import { NOTIFICATION_SIZE, SimWorld } from "../../src/sim";
 import type { BatteryMessage, BatteryRequest, BlenoBatteryOptions } from "./battery-process";
 
 interface BlenoCharacteristic {
@@ -24,7 +25,7 @@ const options = JSON.parse(process.argv[2] ?? "{}") as BlenoBatteryOptions;
 const world = new SimWorld({ batteries: options.batteries, cells: options.cells, seed: options.seed });
 const battery = world.batteries[options.index - 1];
 if (battery === undefined) throw new Error(`no battery ${options.index} of ${options.batteries}`);
-const gatt = JBD_SERVICES[battery.spec.gatt];
+const gatt = JBD_GATT[battery.spec.gatt];
 const bleno = require("@abandonware/bleno") as Bleno;
 
 function send(message: BatteryMessage): void {

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe } from "node:test";
-import type { AdapterConfig } from "../../src/ble/adapter-config";
-import { BleCentral, type CentralState, type CentralStateChange } from "../../src/ble/ble-central";
+import type { AdapterState } from "../../src/bindings/noble-bindings";
+import { BleCentral } from "../../src/ble/ble-central";
+import type { CentralStateChange } from "../../src/ble/central-types";
 import { HostBindings, type HostBindingsOptions } from "../../src/ble/host/host-bindings";
 import { BmsError } from "../../src/errors";
+import type { AdapterConfig } from "../../src/nodes/adapter-radio";
 import {
   type BmsPool,
   ConnectionPool,
@@ -157,7 +159,7 @@ export function describeWithTier(name: string, body: (tier: () => Tier) => void,
 }
 
 /** The adapter's next reported state that `accept` takes (a state change, so a state it already has does not count). */
-export function nextAdapterState(central: BleCentral, accept: (state: CentralState) => boolean): Promise<CentralState> {
+export function nextAdapterState(central: BleCentral, accept: (state: AdapterState) => boolean): Promise<AdapterState> {
   return new Promise((resolve) => {
     const listener = (change: CentralStateChange) => {
       if (!accept(change.state)) return;

@@ -27,7 +27,6 @@ const host = new HostBindings(
   {
     transport: "simulator",
     simulator: { batteries: 1, cells: 4, faults: "none", latency: "instant" },
-    inHost: true,
   },
   { restartInitialMs: 60_000 },
 );

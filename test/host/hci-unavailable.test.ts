@@ -3,9 +3,9 @@ import type { EventEmitter } from "node:events";
 import { describe, it } from "node:test";
 import withBindings from "@abandonware/noble/with-bindings";
 import FakeTimers from "@sinonjs/fake-timers";
+import { BINDINGS_UNAVAILABLE_EVENT, type BindingsUnavailableEvent } from "../../src/bindings/noble-bindings";
 import { HCI_SOCKET_ENV, NOBLE_HCI_SOCKET } from "../../src/ble/host/hci-socket-choice";
 import { HOST_EXIT_EVENT, HOST_START_EVENT, HostBindings, type HostExitEvent } from "../../src/ble/host/host-bindings";
-import { BINDINGS_UNAVAILABLE_EVENT, type BindingsUnavailableEvent } from "../../src/ble/noble-bindings";
 import { nextEvent, processExists, processHookCounts } from "./host-test-helpers";
 
 // This machine has no usable Bluetooth: the kernel refuses the socket (EAFNOSUPPORT). The adapter host loads the

@@ -12,7 +12,6 @@ describe("adapter host dispose", () => {
       {
         transport: "simulator",
         simulator: { batteries: 1, cells: 4, faults: "none", latency: "instant" },
-        inHost: true,
       },
       { killGraceMs: 40_000 },
     );

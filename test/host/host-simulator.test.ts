@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import type { EventEmitter } from "node:events";
 import { afterEach, describe, it } from "node:test";
 import withBindings from "@abandonware/noble/with-bindings";
-import type { AdapterConfig } from "../../src/ble/adapter-config";
 import { HOST_EXIT_EVENT, HOST_LOST_REASON, HostBindings } from "../../src/ble/host/host-bindings";
+import type { AdapterConfig } from "../../src/nodes/adapter-radio";
 import { nextEvent, processExists, processHookCounts, withinSafetyTimeout } from "./host-test-helpers";
 import {
   decodeBasicInfo,

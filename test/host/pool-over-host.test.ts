@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import type { AdapterConfig } from "../../src/ble/adapter-config";
-import { bindingsFor } from "../../src/ble/central-registry";
 import { HostBindings } from "../../src/ble/host/host-bindings";
 import { isBmsError } from "../../src/errors";
+import { type AdapterConfig, adapterBindings, adapterRadio } from "../../src/nodes/adapter-radio";
 import { type AdapterStateEvent, type BmsPool, createPool, DEFAULT_POOL_OPTIONS } from "../../src/pool";
 import { simAddress } from "../../src/sim";
 import { processExists, processRunning, withinSafetyTimeout } from "./host-test-helpers";
@@ -23,13 +22,17 @@ const SIM_IN_HOST_LIFECYCLE: AdapterConfig = {
 
 const pools: BmsPool[] = [];
 function openPool(config: AdapterConfig): BmsPool {
-  const pool = createPool(config, { ...DEFAULT_POOL_OPTIONS, connectTimeoutMs: 10_000, backoffInitialMs: 50 });
+  const pool = createPool(adapterRadio(config), {
+    ...DEFAULT_POOL_OPTIONS,
+    connectTimeoutMs: 10_000,
+    backoffInitialMs: 50,
+  });
   pools.push(pool);
   return pool;
 }
 
 function hostOf(config: AdapterConfig): HostBindings {
-  const bindings = bindingsFor(config);
+  const bindings = adapterBindings(config);
   assert.ok(bindings instanceof HostBindings, "the adapter runs in the adapter host");
   return bindings;
 }
@@ -50,7 +53,7 @@ after(async () => {
   await Promise.all(pools.map((pool) => pool.close()));
   // The central registry keeps a real adapter's bindings for the life of the process; end the hosts left here.
   for (const config of [SIM_IN_HOST, HCI, SIM_IN_HOST_LIFECYCLE]) {
-    const bindings = bindingsFor(config);
+    const bindings = adapterBindings(config);
     if (bindings instanceof HostBindings) await bindings.dispose();
   }
 });
@@ -104,8 +107,8 @@ describe("the connection pool over the adapter host", () => {
 
   it("stops the host process when the adapter's last pool closes, and starts a new one for the next pool", async () => {
     const options = { ...DEFAULT_POOL_OPTIONS, connectTimeoutMs: 10_000 };
-    const first = createPool(SIM_IN_HOST_LIFECYCLE, options);
-    const second = createPool(SIM_IN_HOST_LIFECYCLE, options);
+    const first = createPool(adapterRadio(SIM_IN_HOST_LIFECYCLE), options);
+    const second = createPool(adapterRadio(SIM_IN_HOST_LIFECYCLE), options);
     await withinSafetyTimeout(first.poll(simAddress(1)), "poll");
     const pid = hostOf(SIM_IN_HOST_LIFECYCLE).childPid;
     assert.ok(pid !== undefined && processRunning(pid));
@@ -114,7 +117,7 @@ describe("the connection pool over the adapter host", () => {
     assert.ok(processRunning(pid), "another pool still uses the adapter, so its host stays");
     await withinSafetyTimeout(first.close(), "close the last pool");
     assert.equal(processRunning(pid), false, "the last pool closed: no host process is left");
-    assert.equal(bindingsFor(SIM_IN_HOST_LIFECYCLE), undefined, "a simulator's central goes with its last pool");
+    assert.equal(adapterBindings(SIM_IN_HOST_LIFECYCLE), undefined, "a simulator's central goes with its last pool");
 
     // A redeploy creates the next pool: a fresh central and a fresh host process.
     const third = openPool(SIM_IN_HOST_LIFECYCLE);

@@ -68,7 +68,6 @@ describe("adapter host: the write event of a write command", () => {
       const bindings = new HostBindings({
         transport: "simulator",
         simulator: { batteries: 1, cells: 4, faults: "none", latency: "instant", seed: 16 },
-        inHost: true,
       });
       hosts.push(bindings);
       const noble = withBindings(bindings);

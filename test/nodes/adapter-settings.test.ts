@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { adapterKey } from "../../src/ble/adapter-config";
 import { BmsError } from "../../src/errors";
+import { adapterKey } from "../../src/nodes/adapter-radio";
 import { parseAdapterSettings } from "../../src/nodes/adapter-settings";
 
 describe("parseAdapterSettings", () => {

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import FakeTimers from "@sinonjs/fake-timers";
+import { inspect } from "../../src/pool/diagnostics";
+import { installVirtualClock } from "../support/virtual-clock";
 import {
   adapterNode,
   BATTERY_1,
@@ -9,6 +11,7 @@ import {
   exchange,
   type FlowNode,
   helper,
+  type Msg,
   nextMessage,
   nextMessages,
   node,
@@ -109,8 +112,15 @@ describe("bms-poll", () => {
   });
 
   it("with simPassword the simulated modules pass nothing to the BMS until the FF AA handshake", async () => {
-    await helper.load(OUR_NODES, flow({}, { simPassword: "123456" }));
-    const caught = await exchange("p1", {}, "caught");
+    // The reply timeouts run on the virtual clock; Node-RED's deliveries (setImmediate) stay real.
+    const time = installVirtualClock({ realImmediate: true });
+    let caught: Msg;
+    try {
+      await helper.load(OUR_NODES, flow({}, { simPassword: "123456" }));
+      caught = await time.run(exchange("p1", {}, "caught"), 60_000);
+    } finally {
+      time.uninstall();
+    }
     // The pool does not run the handshake yet (issue 14, second half), so the silent module times the poll out.
     assert.equal(caught.error.code, "RESPONSE_TIMEOUT");
     const sim = simulatorOf(BATTERIES, 4, { password: "123456" });
@@ -171,8 +181,15 @@ describe("bms-poll", () => {
   });
 
   it("reports NOT_FOUND for a battery that does not advertise", async () => {
-    await helper.load(OUR_NODES, flow({ address: "AA:BB:CC:00:00:09" }));
-    const caught = await exchange("p1", {}, "caught");
+    // The scan's timeout runs on the virtual clock; Node-RED's deliveries (setImmediate) stay real.
+    const time = installVirtualClock({ realImmediate: true });
+    let caught: Msg;
+    try {
+      await helper.load(OUR_NODES, flow({ address: "AA:BB:CC:00:00:09" }));
+      caught = await time.run(exchange("p1", {}, "caught"), 60_000);
+    } finally {
+      time.uninstall();
+    }
     assert.equal(caught.error.code, "NOT_FOUND");
     assert.equal(caught.bms.address, "AA:BB:CC:00:00:09");
     assert.equal(caught.bms.consecutiveFailures, 1);
@@ -255,10 +272,21 @@ describe("bms-poll", () => {
   });
 
   it("shows the link on the badge: connect, values, then closed by the idle timeout", async () => {
-    await helper.load(OUR_NODES, flow({}, { idleTimeout: 1, sweepInterval: 1 }));
-    assert.equal(statusTexts("p1").at(-1), `${STATUS}closed`);
-    const polled = await exchange("p1", {}, "out");
-    await until(() => statusTexts("p1").at(-1) === `${STATUS}closed`, "closed by the sweeper after the idle timeout");
+    // The idle timeout and the sweeper run on the virtual clock; Node-RED's deliveries (setImmediate) stay real.
+    const time = installVirtualClock({ realImmediate: true });
+    let polled: Msg;
+    try {
+      await helper.load(OUR_NODES, flow({}, { idleTimeout: 1, sweepInterval: 1 }));
+      assert.equal(statusTexts("p1").at(-1), `${STATUS}closed`);
+      polled = await time.run(exchange("p1", {}, "out"));
+      await time.until(
+        () => statusTexts("p1").at(-1) === `${STATUS}closed`,
+        "the badge closed by the sweeper after the idle timeout",
+        10_000,
+      );
+    } finally {
+      time.uninstall();
+    }
     const texts = statusTexts("p1");
     const values = `${polled.payload.voltage.toFixed(2)} V ${Math.round(polled.payload.stateOfCharge)} %`;
     const order = [`${STATUS}connecting`, `${STATUS}connected`, values, `${STATUS}closed`];
@@ -309,9 +337,9 @@ describe("bms-poll", () => {
     await helper.load(OUR_NODES, flow());
     await exchange("p1", {}, "out");
     const pool = adapterNode("a1").pool();
-    assert.ok(pool.diagnostics().poolListeners > 0);
+    assert.ok(inspect(pool).diagnostics().poolListeners > 0);
     await helper.unload();
-    const after = pool.diagnostics();
+    const after = inspect(pool).diagnostics();
     assert.equal(after.closed, true);
     assert.equal(after.poolListeners, 0);
     assert.equal(after.openLinks, 0);
@@ -332,7 +360,7 @@ describe("bms-poll", () => {
     assert.equal(reused.bms.connection, "reused");
 
     await helper.setFlows(changed, "full");
-    assert.equal(pool.diagnostics().closed, true);
+    assert.equal(inspect(pool).diagnostics().closed, true);
     assert.notEqual(adapterNode("a1").pool(), pool);
     const fresh = await exchange("p1", {}, "out");
     assert.equal(fresh.bms.connection, "new");
@@ -347,8 +375,8 @@ describe("bms-poll", () => {
       original.filter((n) => n.id !== "p1"),
       "nodes",
     );
-    assert.equal(pool.diagnostics().closed, true);
-    assert.equal(pool.diagnostics().poolListeners, 0);
+    assert.equal(inspect(pool).diagnostics().closed, true);
+    assert.equal(inspect(pool).diagnostics().poolListeners, 0);
   });
 
   it("polls right after deploy, then on its interval through the same path, and clears it on close", async () => {

@@ -7,8 +7,10 @@ import type { NodeAPI } from "node-red";
 import { parseAdapterSettings } from "../../src/nodes/adapter-settings";
 import { parseBankSettings } from "../../src/nodes/bank-settings";
 import { MIN_POLL_INTERVAL_SECONDS, parsePollInterval } from "../../src/nodes/poll-interval";
+import { POLL_SETTINGS, readSettings } from "../../src/nodes/settings-schema";
 import { normalizeAddress } from "../../src/protocol/address";
 
+import bmsAdapter = require("../../src/nodes/bms-adapter");
 import bmsBank = require("../../src/nodes/bms-bank");
 import bmsMos = require("../../src/nodes/bms-mos");
 import bmsPoll = require("../../src/nodes/bms-poll");
@@ -16,6 +18,7 @@ import bmsPoll = require("../../src/nodes/bms-poll");
 // The editor's validators, run from the shipped nodes/*.html, must accept exactly what the runtime accepts: a
 // value the editor lets through but the runtime refuses only shows up after deploy, as a red badge.
 const nodesDir = path.resolve(__dirname, "..", "..", "..", "nodes");
+const resourcesDir = path.resolve(__dirname, "..", "..", "..", "resources");
 
 type Validate = (value: unknown) => boolean;
 
@@ -33,9 +36,13 @@ function exportedSettings(): Record<string, unknown> {
         }
       },
     },
+    // bms-adapter also registers the scan endpoint, which this stand-in takes and ignores.
+    httpAdmin: { get: () => undefined },
+    auth: { needsPermission: () => () => undefined },
   };
-  for (const nodeModule of [bmsPoll, bmsMos, bmsBank]) nodeModule(RED as unknown as NodeAPI);
-  return exported;
+  for (const nodeModule of [bmsAdapter, bmsPoll, bmsMos, bmsBank]) nodeModule(RED as unknown as NodeAPI);
+  // As the editor gets them: through JSON.
+  return JSON.parse(JSON.stringify(exported));
 }
 
 interface NodeSetting {
@@ -43,21 +50,31 @@ interface NodeSetting {
   exportable?: boolean;
 }
 
-/** The `defaults` of each type registered by the first script of an editor .html, run against a stand-in RED. */
-function editorDefaults(file: string): Record<string, Record<string, { validate?: Validate }>> {
+/**
+ * The `defaults` of each type registered by the first script of an editor .html, run against a stand-in RED after
+ * the package's resources/ scripts the .html loads (as the editor loads them, in order, into the same window).
+ */
+function editorDefaults(file: string): Record<string, Record<string, { validate?: Validate; value?: unknown }>> {
   const html = fs.readFileSync(path.join(nodesDir, file), "utf8");
   const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)?.[1];
   if (!script) throw new Error(`${file} has no editor script`);
-  const registered: Record<string, Record<string, { validate?: Validate }>> = {};
+  const resources = [
+    ...html.matchAll(/<script type="text\/javascript" src="resources\/@bmskit\/node-red-jbd-bms\/([^"]+)"/g),
+  ];
+  const registered: Record<string, Record<string, { validate?: Validate; value?: unknown }>> = {};
   const RED = {
     settings: exportedSettings(),
     nodes: {
-      registerType: (type: string, def: { defaults: Record<string, { validate?: Validate }> }) => {
+      registerType: (type: string, def: { defaults: Record<string, { validate?: Validate; value?: unknown }> }) => {
         registered[type] = def.defaults;
       },
     },
   };
-  vm.runInNewContext(script, { RED, window: {} });
+  const context = vm.createContext({ RED, window: {} });
+  for (const [, resource] of resources) {
+    vm.runInContext(fs.readFileSync(path.join(resourcesDir, resource as string), "utf8"), context);
+  }
+  vm.runInContext(script, context);
   return registered;
 }
 
@@ -153,6 +170,61 @@ describe("editor validators agree with the runtime", () => {
     for (const maxAge of ["", "1", "0", "0.5", "60", " 90 ", "86400", "86401", "-1", "abc", 60, 1, 0.5, 86_401]) {
       const accepted = runtimeAccepts(parseBankSettings, { packs: ["AA:BB:CC:00:00:01"], maxAge });
       assert.equal(validate(maxAge), accepted, JSON.stringify(maxAge));
+    }
+  });
+
+  it("bms-adapter: every number and choice field, with the rules and defaults of the runtime's settings schema", () => {
+    const defaults = editorDefaults("bms-adapter.html")["bms-adapter"]!;
+    const runtime = (field: string) => (value: unknown) =>
+      parseAdapterSettings({ transport: "simulator", [field]: value });
+    const values: unknown[] = [
+      "",
+      "0",
+      "1",
+      "1.5",
+      "-1",
+      "0.5",
+      "3",
+      "4",
+      "16",
+      "17",
+      "32",
+      "33",
+      "120",
+      "121",
+      "3600",
+    ];
+    const numbers = ["hciDevice", "idleTimeout", "sweepInterval", "connectTimeout", "commandTimeout", "maxLinks"];
+    for (const field of [...numbers, "simBatteries", "simCells"]) {
+      const validate = defaults[field]!.validate!;
+      const accepts =
+        field === "hciDevice"
+          ? (value: unknown) => parseAdapterSettings({ transport: "hci", hciDevice: value })
+          : runtime(field);
+      for (const value of [...values, "86400", "86401", " 5 ", "abc", 2, 2.5, null]) {
+        assert.equal(validate(value), runtimeAccepts(accepts, value), `${field} ${JSON.stringify(value)}`);
+      }
+      // A new node starts with the value a blank field means at runtime.
+      assert.ok(runtimeAccepts(accepts, defaults[field]!.value), `${field} default`);
+    }
+    for (const [field, good] of [
+      ["transport", "simulator"],
+      ["simFaults", "flaky"],
+      ["simLatency", "instant"],
+    ] as const) {
+      const validate = defaults[field]!.validate!;
+      for (const value of [good, "", "evil", 3]) {
+        assert.equal(validate(value), runtimeAccepts(runtime(field), value), `${field} ${JSON.stringify(value)}`);
+      }
+    }
+    assert.deepEqual(parseAdapterSettings({}).options.idleTimeoutMs, (defaults.idleTimeout!.value as number) * 1000);
+  });
+
+  it("bms-poll: staleLimit, with the rule the runtime reports by", () => {
+    const validate = editorDefaults("bms-poll.html")["bms-poll"]!.staleLimit!.validate!;
+    for (const staleLimit of ["", "0", "3", "2.5", "-1", "abc", 3, 1e6, -2]) {
+      const { problems } = readSettings(POLL_SETTINGS, { staleLimit }, ["staleLimit"]);
+      assert.equal(validate(staleLimit), problems.length === 0, JSON.stringify(staleLimit));
     }
   });
 });

@@ -1,8 +1,7 @@
 import type { Node, NodeStatus } from "node-red";
 import helper from "node-red-node-test-helper";
-import type { AdapterConfig } from "../../src/ble/adapter-config";
-import { bindingsFor } from "../../src/ble/central-registry";
 import type { BmsAdapterNode } from "../../src/nodes/adapter-node";
+import { type AdapterConfig, adapterBindings } from "../../src/nodes/adapter-radio";
 import type { SimulatedBindings } from "../../src/sim";
 import { NODE_RED_RUNTIME } from "../support/node-red-install";
 
@@ -85,7 +84,7 @@ export function simulatorOf(
       ...(options.password === undefined ? {} : { password: options.password }),
     },
   };
-  const bindings = bindingsFor(config);
+  const bindings = adapterBindings(config);
   if (!bindings) throw new Error("no simulator registered for these settings: has the pool been created?");
   return bindings as unknown as SimulatedBindings;
 }
@@ -176,11 +175,15 @@ export function warningsOf(nodeId: string): unknown[] {
   return callsOf(nodeId, "warn");
 }
 
-/** Waits until `predicate` holds, checking after each turn of the event loop (no fixed timing). */
-export async function until(predicate: () => boolean, what: string, turns = 20_000): Promise<void> {
+/**
+ * Waits until `predicate` holds, checking after each turn of the event loop: for what the simulator's `instant`
+ * latency brings about within a few turns, with no timer of its own. What takes simulated time (an idle timeout, a
+ * reply timeout) waits on the virtual clock instead (test/support/virtual-clock.ts, `until`).
+ */
+export async function until(predicate: () => boolean, what: string, turns = 100_000): Promise<void> {
   for (let i = 0; i < turns; i++) {
     if (predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`no ${what} after ${turns} turns of the event loop`);
 }

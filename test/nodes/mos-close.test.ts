@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
-import FakeTimers from "@sinonjs/fake-timers";
+import { inspect } from "../../src/pool/diagnostics";
+import { installVirtualClock, type VirtualClock } from "../support/virtual-clock";
 import {
   adapterNode,
   BATTERY_1,
@@ -21,10 +22,6 @@ import {
 // simulated battery, not inferred from the absence of an output.
 const BATTERIES = 3;
 const REALISTIC = { simLatency: "realistic", connectTimeout: 15, commandTimeout: 3 };
-/** Node-RED delivers messages with setImmediate, which stays real; the radio's and the pool's timers are faked. */
-const FAKED = ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] as const;
-
-type Clock = ReturnType<typeof FakeTimers.install>;
 const realSetTimeout = globalThis.setTimeout;
 const realClearTimeout = globalThis.clearTimeout;
 
@@ -56,39 +53,25 @@ function flow(extra: FlowNode[] = []): FlowNode[] {
 const POLL = pollNode({ wires: [["polled"]] });
 
 describe("bms-mos closing with commands in flight (realistic latency, fake clock)", () => {
-  let clock: Clock;
+  /** Node-RED delivers messages with setImmediate, which stays real; the radio's and the pool's timers are virtual. */
+  let time: VirtualClock;
   const outputs: Msg[] = [];
   const caught: Msg[] = [];
 
   before(() => helper.startServer());
   after(() => helper.stopServer());
   beforeEach(() => {
-    clock = FakeTimers.withGlobal(globalThis).install({ toFake: [...FAKED], now: Date.UTC(2025, 5, 1, 12) });
+    time = installVirtualClock({ realImmediate: true, now: Date.UTC(2025, 5, 1, 12) });
     outputs.length = 0;
     caught.length = 0;
   });
   afterEach(async () => {
-    await settle(helper.unload());
-    clock.uninstall();
+    await time.run(helper.unload());
+    time.uninstall();
   });
 
   /** Moves simulated time on, letting Node-RED's real setImmediate deliveries run between steps. */
-  async function advance(ms: number, step = 5): Promise<void> {
-    for (let waited = 0; waited < ms; waited += step) {
-      await clock.tickAsync(step);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-
-  /** Drives the fake clock until the promise settles (an unload, whose disconnects take simulated time). */
-  async function settle<T>(promise: Promise<T>): Promise<T> {
-    let done = false;
-    const watched = promise.finally(() => {
-      done = true;
-    });
-    for (let i = 0; !done && i < 20_000; i++) await advance(5);
-    return watched;
-  }
+  const advance = (ms: number, step?: number) => time.advance(ms, step);
 
   /**
    * Waits for a load or deploy in real time only, with the simulated clock standing still, so the radio is exactly
@@ -147,8 +130,8 @@ describe("bms-mos closing with commands in flight (realistic latency, fake clock
     );
     assert.equal(outputs.length, 0, "the closed node sent nothing");
     const pool = adapterNode("a1").pool();
-    assert.equal(pool.diagnostics().leasesHeld, 0);
-    assert.equal(pool.diagnostics().slotWaiters, 0);
+    assert.equal(inspect(pool).diagnostics().leasesHeld, 0);
+    assert.equal(inspect(pool).diagnostics().slotWaiters, 0);
   });
 
   it("deleting the bms-mos node while a bms-poll keeps the adapter alive writes nothing", async () => {

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
-import type { AdapterConfig } from "../../src/ble/adapter-config";
-import { bindingsFor } from "../../src/ble/central-registry";
+import { type AdapterConfig, adapterBindings } from "../../src/nodes/adapter-radio";
 import type { SimulatedBindings } from "../../src/sim";
 import { descendantsOf } from "../support/process-tree";
 import { BATTERY_1, exchange, type FlowNode, helper, OUR_NODES, simAdapter, tab } from "./flow-harness";
@@ -34,7 +33,7 @@ function get(query: Record<string, unknown>) {
 /** The simulator behind a scan in flight: it exists from the moment the request is taken. */
 async function simulatorDuring(config: AdapterConfig): Promise<SimulatedBindings> {
   for (let i = 0; i < 10_000; i++) {
-    const bindings = bindingsFor(config);
+    const bindings = adapterBindings(config);
     if (bindings) return bindings as unknown as SimulatedBindings;
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -116,7 +115,7 @@ describe("GET bms-adapter/scan", () => {
     const { query, config } = simScan(9, { simInHost: true });
     const request = get(query).then((res) => res);
     await simulatorDuring(config);
-    assert.equal(bindingsFor({ ...config, inHost: true }), undefined, "no adapter host for a scan");
+    assert.equal(adapterBindings({ ...config, inHost: true }), undefined, "no adapter host for a scan");
     assert.deepEqual(descendantsOf(process.pid), [], "no child process started");
     const res = await request;
     assert.equal(res.status, 200);
@@ -132,7 +131,7 @@ describe("GET bms-adapter/scan", () => {
       const request = get(query).then((res) => res);
       simulators.push(await simulatorDuring(config));
       assert.equal((await request).status, 200);
-      assert.equal(bindingsFor(config), undefined, `the central for ${batteries} batteries is gone`);
+      assert.equal(adapterBindings(config), undefined, `the central for ${batteries} batteries is gone`);
     }
     for (const simulator of simulators) assert.equal(simulator.pendingTimers, 0, "each simulator was disposed");
     assert.equal(timersAndImmediates(), baseline, "no timer or immediate left behind");

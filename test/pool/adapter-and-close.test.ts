@@ -117,14 +117,7 @@ test("close finishes within Node-RED's 15 s even when a poll hangs in flight", a
 
 test("two pools on one central: closing one leaves the other's links alone", async () => {
   const w = fakeWorld();
-  const other = new ConnectionPool(w.central, {
-    idleTimeoutMs: 60_000,
-    keepOpen: false,
-    sweepIntervalMs: 10_000,
-    connectTimeoutMs: 15_000,
-    commandTimeoutMs: 3_000,
-    maxLinks: 5,
-  });
+  const other = new ConnectionPool(w.central);
   try {
     await w.run(Promise.all([w.pool.poll(A1), other.poll(A2)]));
     assert.equal(w.radio.maxConnectsInFlight, 1, "the connect gate is shared through the central");

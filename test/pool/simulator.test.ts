@@ -2,46 +2,38 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BleCentral } from "../../src/ble/ble-central";
 import { ERROR_CODES, isBmsError } from "../../src/errors";
+import { type AdapterConfig, adapterRadio } from "../../src/nodes/adapter-radio";
 import { createPool } from "../../src/pool";
 import { ConnectionPool } from "../../src/pool/connection-pool";
 import { type FaultProfile, SimulatedBindings, simAddress } from "../../src/sim";
-import { FAKED, settleOn } from "../support/fake-world";
-
-import FakeTimers = require("@sinonjs/fake-timers");
-
-const POOL_OPTIONS = {
-  idleTimeoutMs: 60_000,
-  keepOpen: false,
-  sweepIntervalMs: 10_000,
-  connectTimeoutMs: 15_000,
-  commandTimeoutMs: 3_000,
-  maxLinks: 5,
-};
+import { installVirtualClock } from "../support/virtual-clock";
 
 test("createPool over the in-process simulator polls three batteries, the fff0 variant included", async () => {
-  const clock = FakeTimers.install({ toFake: FAKED });
-  const pool = createPool(
-    { transport: "simulator", simulator: { batteries: 3, cells: 8, faults: "none", latency: "instant", seed: 7 } },
-    POOL_OPTIONS,
-  );
+  const time = installVirtualClock();
+  const simulator: AdapterConfig = {
+    transport: "simulator",
+    simulator: { batteries: 3, cells: 8, faults: "none", latency: "instant", seed: 7 },
+  };
+  const pool = createPool(adapterRadio(simulator));
   try {
-    const outcome = await settleOn(clock, Promise.all([1, 2, 3].map((n) => pool.poll(simAddress(n)))), 60_000);
+    const outcome = await time.settle(Promise.all([1, 2, 3].map((n) => pool.poll(simAddress(n)))), 60_000);
     assert.ok(outcome.ok, String(!outcome.ok && outcome.error));
     for (const result of outcome.value) {
       assert.equal(result.payload.cellCount, 8);
       assert.equal(result.payload.cellVoltages.length, 8);
     }
   } finally {
-    await settleOn(clock, pool.close(), 60_000);
-    clock.uninstall();
+    await time.settle(pool.close(), 60_000);
+    time.uninstall();
   }
 });
 
 test("two simulated hours under the flaky profile: every poll ends in a payload or a typed error, nothing leaks", async () => {
-  const clock = FakeTimers.install({ toFake: FAKED, now: Date.UTC(2026, 5, 1) });
+  const time = installVirtualClock({ now: Date.UTC(2026, 5, 1) });
+  const clock = time.clock;
   const bindings = new SimulatedBindings({ batteries: 3, cells: 4, faults: "flaky", latency: "realistic", seed: 11 });
   const central = new BleCentral(bindings);
-  const pool = new ConnectionPool(central, POOL_OPTIONS);
+  const pool = new ConnectionPool(central);
   const codes = new Map<string, number>();
   let payloads = 0;
   try {
@@ -50,7 +42,7 @@ test("two simulated hours under the flaky profile: every poll ends in a payload 
     const addresses = [1, 2, 3].map(simAddress);
     for (let round = 0; round < (2 * 3600) / 5; round++) {
       const started = Date.now();
-      const outcome = await settleOn(clock, Promise.allSettled(addresses.map((a) => pool.poll(a))), 120_000);
+      const outcome = await time.settle(Promise.allSettled(addresses.map((a) => pool.poll(a))), 120_000);
       assert.ok(outcome.ok);
       for (const result of outcome.value) {
         if (result.status === "fulfilled") {
@@ -69,14 +61,14 @@ test("two simulated hours under the flaky profile: every poll ends in a payload 
     // Links are reused: far fewer connects than polls.
     assert.ok(stats.connects < payloads / 5, `${stats.connects} connects for ${payloads} good polls`);
     assert.ok(payloads > 0.8 * 3 * ((2 * 3600) / 5), `only ${payloads} good polls`);
-    await settleOn(clock, pool.close(), 60_000);
+    await time.settle(pool.close(), 60_000);
     await clock.tickAsync(100);
     assert.deepEqual(central.listenerCounts().noble, listenersBefore.noble);
     assert.equal(central.openLinks, 0);
     assert.equal(pool.diagnostics().timers, 0);
   } finally {
     bindings.dispose();
-    clock.uninstall();
+    time.uninstall();
   }
 });
 
@@ -85,12 +77,12 @@ async function withSimulatedPool(
   faults: Partial<FaultProfile>,
   run: (bindings: SimulatedBindings, poll: () => Promise<{ ok: boolean; code?: string }>) => Promise<void>,
 ): Promise<void> {
-  const clock = FakeTimers.install({ toFake: FAKED, now: Date.UTC(2026, 5, 1) });
+  const time = installVirtualClock({ now: Date.UTC(2026, 5, 1) });
   const bindings = new SimulatedBindings({ batteries: 1, cells: 4, faults, latency: "realistic", seed: 5 });
   const central = new BleCentral(bindings);
-  const pool = new ConnectionPool(central, { ...POOL_OPTIONS, keepOpen: true });
+  const pool = new ConnectionPool(central, { keepOpen: true });
   const poll = async () => {
-    const outcome = await settleOn(clock, pool.poll(simAddress(1)), 120_000);
+    const outcome = await time.settle(pool.poll(simAddress(1)), 120_000);
     if (outcome.ok) return { ok: true };
     assert.ok(isBmsError(outcome.error), `untyped failure: ${String(outcome.error)}`);
     return { ok: false, code: outcome.error.code };
@@ -98,15 +90,15 @@ async function withSimulatedPool(
   try {
     await run(bindings, async () => {
       const result = await poll();
-      await clock.tickAsync(10_000);
+      await time.advance(10_000);
       return result;
     });
-    await settleOn(clock, pool.close(), 60_000);
+    await time.settle(pool.close(), 60_000);
     assert.equal(central.openLinks, 0);
     assert.equal(pool.diagnostics().timers, 0);
   } finally {
     bindings.dispose();
-    clock.uninstall();
+    time.uninstall();
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { decodeBasicInfo, encodeResponse, ProtocolError, parseFrame } from "../../src/protocol";
+import { decodeBasicInfo, encodeFrame, ProtocolError, parseFrame } from "../../src/protocol";
 import { basicInfoFrame, withDataBytes } from "./bytes";
 
 const decode = (bytes: Uint8Array) => decodeBasicInfo(parseFrame(bytes));
@@ -151,23 +151,23 @@ describe("decodeBasicInfo", () => {
     const full = basicInfoFrame({ temperatures: [19.4, 19.4] });
     const data = parseFrame(full).data;
     for (const length of [0, 10, 22, 23, 26]) {
-      const short = encodeResponse(0x03, 0, data.subarray(0, length));
+      const short = encodeFrame(0x03, 0, data.subarray(0, length));
       assert.throws(
         () => decode(short),
         (e) => e instanceof ProtocolError && e.code === "BAD_FRAME" && e.reason === "length",
         `length ${length}`,
       );
     }
-    assert.equal(decode(encodeResponse(0x03, 0, data.subarray(0, 27))).temperatures.length, 2);
+    assert.equal(decode(encodeFrame(0x03, 0, data.subarray(0, 27))).temperatures.length, 2);
   });
 
   it("refuses another register and a non-zero status", () => {
     assert.throws(
-      () => decodeBasicInfo(parseFrame(encodeResponse(0x04, 0, new Uint8Array(30)))),
+      () => decodeBasicInfo(parseFrame(encodeFrame(0x04, 0, new Uint8Array(30)))),
       (e) => e instanceof ProtocolError && e.code === "BAD_FRAME" && e.reason === "register",
     );
     assert.throws(
-      () => decodeBasicInfo(parseFrame(encodeResponse(0x03, 0x80))),
+      () => decodeBasicInfo(parseFrame(encodeFrame(0x03, 0x80))),
       (e) => e instanceof ProtocolError && e.code === "BMS_REJECTED" && /0x80/.test(e.message),
     );
   });

@@ -1,4 +1,4 @@
-import { type EncodableBasicInfo, encodeBasicInfo, encodeResponse, parseFrame } from "../../src/protocol";
+import { type EncodableBasicInfo, encodeBasicInfo, encodeFrame, parseFrame } from "../../src/protocol";
 
 /** Test helpers for building byte streams. */
 export function fromHex(hex: string): Uint8Array {
@@ -47,5 +47,5 @@ export function withDataBytes(frame: Uint8Array, offset: number, bytes: number[]
   const parsed = parseFrame(frame);
   const data = Uint8Array.from(parsed.data);
   data.set(bytes, offset);
-  return encodeResponse(parsed.register, parsed.status, data);
+  return encodeFrame(parsed.register, parsed.status, data);
 }

@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  decodeCellVoltages,
-  decodeHardwareVersion,
-  encodeResponse,
-  ProtocolError,
-  parseFrame,
-} from "../../src/protocol";
+import { decodeCellVoltages, decodeHardwareVersion, encodeFrame, ProtocolError, parseFrame } from "../../src/protocol";
 
 const frame = (register: number, data: number[] | string, status = 0) =>
   parseFrame(
-    encodeResponse(register, status, typeof data === "string" ? Buffer.from(data, "latin1") : Uint8Array.from(data)),
+    encodeFrame(register, status, typeof data === "string" ? Buffer.from(data, "latin1") : Uint8Array.from(data)),
   );
 
 describe("decodeCellVoltages", () => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  encodeFrame,
   encodeReadRequest,
-  encodeResponse,
   FrameAssembler,
   MAX_FRAME_LENGTH,
   type ProtocolError,
@@ -214,7 +214,7 @@ describe("FrameAssembler", () => {
   });
 
   it("does not alias the caller's buffer", () => {
-    const chunk = Buffer.from(encodeResponse(0x05, 0, Buffer.from("JBD")));
+    const chunk = Buffer.from(encodeFrame(0x05, 0, Buffer.from("JBD")));
     const { feed } = collecting();
     const [frame] = feed(chunk);
     chunk.fill(0);
@@ -247,5 +247,16 @@ describe("FrameAssembler", () => {
     assert.throws(() => assembler.push(bad), /listener bug/);
     assert.equal(assembler.bufferedBytes, 0);
     assert.equal(assembler.push(ACK).length, 1);
+  });
+
+  it("reports a thrown-away candidate with its register and the length its header announced as fields", () => {
+    const { feed, rejected } = collecting();
+    const damaged = Uint8Array.from(CELLS);
+    damaged[5] = (damaged[5] as number) ^ 0xff;
+    assert.deepEqual(feed(damaged), []);
+    assert.equal(rejected.length, 1);
+    assert.equal(rejected[0]?.reason, "checksum");
+    assert.equal(rejected[0]?.register, 0x04);
+    assert.equal(rejected[0]?.declaredLength, CELLS.length);
   });
 });

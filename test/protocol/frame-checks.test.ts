@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   checkStatus,
+  encodeFrame,
   encodeMosRequest,
   encodeReadRequest,
-  encodeResponse,
   FrameAssembler,
   isAck,
   isRequestEcho,
@@ -15,7 +15,7 @@ import {
 
 describe("frame checks", () => {
   it("checkStatus passes status 0 and names the status byte otherwise", () => {
-    checkStatus(parseFrame(encodeResponse(0x03, 0, new Uint8Array(23))));
+    checkStatus(parseFrame(encodeFrame(0x03, 0, new Uint8Array(23))));
     const rejected = parseFrame(Buffer.from("dd248100ff7f77", "hex"));
     assert.throws(
       () => checkStatus(rejected),
@@ -32,8 +32,8 @@ describe("frame checks", () => {
     const ack = parseFrame(Buffer.from("dde10000000077", "hex"));
     assert.equal(isAck(ack, 0xe1), true);
     assert.equal(isAck(ack, 0x01), false);
-    assert.equal(isAck(parseFrame(encodeResponse(0xe1, 0x80)), 0xe1), false);
-    assert.equal(isAck(parseFrame(encodeResponse(0xe1, 0, Uint8Array.of(0))), 0xe1), false);
+    assert.equal(isAck(parseFrame(encodeFrame(0xe1, 0x80)), 0xe1), false);
+    assert.equal(isAck(parseFrame(encodeFrame(0xe1, 0, Uint8Array.of(0))), 0xe1), false);
   });
 
   it("isRequestEcho spots a request sent back byte for byte", () => {

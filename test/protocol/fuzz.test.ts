@@ -19,9 +19,9 @@ import {
   encodeAuthReply,
   encodeAuthRoot,
   encodeBasicInfo,
+  encodeFrame,
   encodeMosRequest,
   encodeReadRequest,
-  encodeResponse,
   type Frame,
   FrameAssembler,
   isAck,
@@ -76,7 +76,7 @@ const basicInfoDataArb = fc
   });
 
 /** 0x03 frames with the real field layout. */
-const basicInfoArb = basicInfoDataArb.map((data) => encodeResponse(0x03, 0, data));
+const basicInfoArb = basicInfoDataArb.map((data) => encodeFrame(0x03, 0, data));
 
 const decodeBytes = (bytes: Uint8Array) => decodeBasicInfo(parseFrame(bytes));
 
@@ -165,7 +165,7 @@ const frameArb: fc.Arbitrary<Uint8Array> = fc.oneof(
       status: fc.oneof(fc.constant(0), fc.constantFrom(0x80, 0x81, 0x82, 0x83)),
       data: fc.uint8Array({ maxLength: 64 }),
     })
-    .map(({ register, status, data }) => encodeResponse(register, status, data)),
+    .map(({ register, status, data }) => encodeFrame(register, status, data)),
   fc.integer({ min: 0, max: 0xff }).map((register) => encodeReadRequest(register)),
   fc.record({ charge: fc.boolean(), discharge: fc.boolean() }).map((mos) => encodeMosRequest(mos)),
 );
@@ -375,7 +375,7 @@ describe(`protocol fuzzing (${RUNS} runs per property)`, () => {
       t,
       "basic info fields",
       fc.property(basicInfoDataArb, (data) => {
-        const info = decodeBasicInfo(parseFrame(encodeResponse(0x03, 0, data)));
+        const info = decodeBasicInfo(parseFrame(encodeFrame(0x03, 0, data)));
         const fet = data[20]!;
         const scale = fet & 0x80 ? 10 : 1;
         const ntc = data[22]!;
@@ -430,7 +430,7 @@ describe(`protocol fuzzing (${RUNS} runs per property)`, () => {
       "normal form",
       fc.property(basicInfoDataArb, (data) => {
         data[20] = (data[20] as number) & 0x7f; // the x10 flag makes values the classic units cannot carry
-        const first = decodeBytes(encodeResponse(0x03, 0, data));
+        const first = decodeBytes(encodeFrame(0x03, 0, data));
         assert.deepEqual(decodeBytes(encodeBasicInfo(first)), first);
       }),
     );

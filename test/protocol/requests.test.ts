@@ -4,9 +4,9 @@ import {
   decodeMosRequest,
   decodeRequest,
   encodeExitFactoryRequest,
+  encodeFrame,
   encodeMosRequest,
   encodeReadRequest,
-  encodeResponse,
   encodeWriteRequest,
   ProtocolError,
   parseFrame,
@@ -85,7 +85,7 @@ describe("request decoding (what the BMS side sees)", () => {
         () => decodeMosRequest(parseFrame(bytes)),
         (e) => e instanceof ProtocolError && e.code === "BAD_FRAME" && e.reason === reason,
       );
-    bad(encodeResponse(0xe1, 0), "register");
+    bad(encodeFrame(0xe1, 0), "register");
     bad(encodeReadRequest(0xe1), "register");
     bad(encodeWriteRequest(0x01, Uint8Array.of(0, 0)), "register");
     bad(encodeWriteRequest(0xe1, Uint8Array.of(0, 4)), "length");

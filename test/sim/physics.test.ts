@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { BINDINGS_EVENTS } from "../../src/ble/noble-bindings";
+import { BINDINGS_EVENTS } from "../../src/bindings/noble-bindings";
 import { openCircuitVoltage, SimulatedBindings, simAddress } from "../../src/sim";
 import {
   basicInfoFields,

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach } from "node:test";
 import noblewithBindings from "@abandonware/noble/with-bindings";
-import * as FakeTimers from "@sinonjs/fake-timers";
+import { peripheralIdOf } from "../../src/bindings/noble-ids";
 import { SimulatedBindings, simAddress } from "../../src/sim";
+import { type Clock, installVirtualClock, settleOn } from "../support/virtual-clock";
 
 /** The real noble over simulated bindings. */
 export type Noble = ReturnType<typeof noblewithBindings>;
@@ -28,34 +29,22 @@ export interface NobleCharacteristic {
   writeAsync(data: Buffer, withoutResponse: boolean): Promise<void>;
 }
 
-export type Clock = ReturnType<typeof FakeTimers.install>;
+export type { Clock };
 
-/** A fake clock at a fixed UTC midnight, faking the timers the simulator uses (not nextTick: noble's init uses it). */
+/** The virtual clock at a fixed UTC midnight (nextTick stays real: noble's init uses it). */
 export function installClock(now = Date.UTC(2026, 5, 1)): Clock {
-  return FakeTimers.install({
-    now,
-    toFake: ["setTimeout", "clearTimeout", "setImmediate", "clearImmediate", "setInterval", "clearInterval", "Date"],
-  });
+  return installVirtualClock({ now }).clock;
 }
 
 export function nobleOver(bindings: SimulatedBindings): Noble {
   return noblewithBindings(bindings);
 }
 
-/** Advances the fake clock in small steps until the promise settles (or `limitMs` passes), then returns it. */
-export async function settle<T>(clock: Clock, promise: Promise<T>, limitMs = 10_000, stepMs = 5): Promise<T> {
-  let done = false;
-  promise.then(
-    () => {
-      done = true;
-    },
-    () => {
-      done = true;
-    },
-  );
-  for (let waited = 0; !done && waited < limitMs; waited += stepMs) await clock.tickAsync(stepMs);
-  if (!done) throw new Error(`still pending after ${limitMs} ms of simulated time`);
-  return promise;
+/** Drives the virtual clock until the promise settles (or `limitMs` passes), then returns its value or throws. */
+export async function settle<T>(clock: Clock, promise: Promise<T>, limitMs = 10_000): Promise<T> {
+  const outcome = await settleOn(clock, promise, limitMs);
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
 }
 
 /**
@@ -131,7 +120,7 @@ export interface JbdLink {
 
 /** Scans for battery n, connects, discovers the JBD service and subscribes, as a central would. */
 export async function openLink(clock: Clock, noble: Noble, n: number, service = "ff00"): Promise<JbdLink> {
-  const id = simAddress(n).toLowerCase().replace(/:/g, "");
+  const id = peripheralIdOf(simAddress(n));
   const found = await scan(clock, noble, [service], 500);
   const peripheral = found.find((p) => p.id === id);
   if (!peripheral) throw new Error(`battery ${n} not found`);

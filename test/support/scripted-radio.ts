@@ -1,6 +1,8 @@
 import { EventEmitter } from "node:events";
-import type { NobleBindings } from "../../src/ble/noble-bindings";
-import { encodeBasicInfo, encodeResponse, Register } from "../../src/protocol";
+import type { NobleBindings } from "../../src/bindings/noble-bindings";
+import { peripheralIdOf } from "../../src/bindings/noble-ids";
+import { encodeBasicInfo, encodeFrame, Register } from "../../src/protocol";
+import { JBD_GATT } from "../../src/protocol/gatt";
 
 /**
  * A deterministic radio for pool, session and central tests: noble bindings (the layer below the real noble)
@@ -81,11 +83,6 @@ export function scriptedAddress(n: number): string {
   return `AA:BB:CC:00:00:${n.toString(16).toUpperCase().padStart(2, "0")}`;
 }
 
-const LAYOUTS = {
-  ff00: { service: "ff00", notify: "ff01", write: "ff02" },
-  fff0: { service: "fff0", notify: "fff1", write: "fff2" },
-} as const;
-
 export class ScriptedRadio extends EventEmitter implements NobleBindings {
   readonly batteries = new Map<string, ScriptedBattery>();
   readonly events: RadioEvent[] = [];
@@ -113,7 +110,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
   addBattery(address: string, cells = 4): ScriptedBattery {
     const battery: ScriptedBattery = {
       address,
-      id: address.replace(/:/g, "").toLowerCase(),
+      id: peripheralIdOf(address),
       name: `xiaoxiang BMS ${address.slice(-2)}`,
       layout: "ff00",
       cells,
@@ -140,7 +137,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
   }
 
   battery(address: string): ScriptedBattery {
-    const battery = this.batteries.get(address.replace(/:/g, "").toLowerCase());
+    const battery = this.batteries.get(peripheralIdOf(address));
     if (!battery) throw new Error(`no scripted battery ${address}`);
     return battery;
   }
@@ -195,7 +192,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
   injectNotification(address: string, bytes: Uint8Array): void {
     const battery = this.battery(address);
     if (!battery.connected || battery.layout === "none") return;
-    const layout = LAYOUTS[battery.layout];
+    const layout = JBD_GATT[battery.layout];
     this.emit("read", battery.id, layout.service, layout.notify, Buffer.from(bytes), true);
   }
 
@@ -274,7 +271,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
     const battery = this.batteries.get(id);
     setTimeout(() => {
       if (!battery?.connected) return;
-      this.emit("servicesDiscover", id, battery.layout === "none" ? [] : [LAYOUTS[battery.layout].service]);
+      this.emit("servicesDiscover", id, battery.layout === "none" ? [] : [JBD_GATT[battery.layout].service]);
     }, this.timing.discoverMs);
   }
 
@@ -284,7 +281,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
     const battery = this.batteries.get(id);
     setTimeout(() => {
       if (!battery?.connected || battery.layout === "none") return;
-      const layout = LAYOUTS[battery.layout];
+      const layout = JBD_GATT[battery.layout];
       this.emit("characteristicsDiscover", id, serviceUuid, [
         { uuid: layout.notify, properties: ["read", "notify"] },
         {
@@ -308,7 +305,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
     }
     const replies = battery.echo ? [new Uint8Array(data)] : this.answer(battery, new Uint8Array(data));
     const frames = battery.duplicateReplies ? [...replies, ...replies] : replies;
-    const notify = LAYOUTS[battery.layout].notify;
+    const notify = JBD_GATT[battery.layout].notify;
     let delay = this.timing.replyMs + battery.replyDelayMs;
     const generation = battery.generation;
     for (const frame of frames) {
@@ -355,18 +352,18 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
         data[2 * i] = mv >> 8;
         data[2 * i + 1] = mv & 0xff;
       }
-      return [encodeResponse(Register.CellVoltages, 0, data)];
+      return [encodeFrame(Register.CellVoltages, 0, data)];
     }
     if (operation === 0xa5 && register === Register.HardwareVersion) {
-      if (battery.noHardwareVersion) return [encodeResponse(Register.HardwareVersion, 0x80)];
-      return [encodeResponse(Register.HardwareVersion, 0, new TextEncoder().encode("JBD-SP04S034-L4S"))];
+      if (battery.noHardwareVersion) return [encodeFrame(Register.HardwareVersion, 0x80)];
+      return [encodeFrame(Register.HardwareVersion, 0, new TextEncoder().encode("JBD-SP04S034-L4S"))];
     }
     if (operation === 0x5a && register === Register.MosControl) {
       if (!battery.refuseLock) battery.lockMask = (request[5] as number) & 0x03;
-      return [encodeResponse(Register.MosControl, 0)];
+      return [encodeFrame(Register.MosControl, 0)];
     }
-    if (operation === 0x5a && register === Register.FactoryModeExit) return [encodeResponse(register, 0)];
-    return [encodeResponse(register, 0x80)];
+    if (operation === 0x5a && register === Register.FactoryModeExit) return [encodeFrame(register, 0)];
+    return [encodeFrame(register, 0x80)];
   }
 
   private basicInfo(battery: ScriptedBattery): Uint8Array {

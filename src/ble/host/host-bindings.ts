@@ -1,19 +1,22 @@
+// Long file: it implements every method of the noble bindings interface (one-line forwards to the child process),
+// which belong beside the child's life cycle they depend on (start, restart with backoff, suspend, dispose).
 import { type ChildProcess, fork } from "node:child_process";
 import { EventEmitter } from "node:events";
 import * as path from "node:path";
-import type { AdapterConfig } from "../adapter-config";
 import {
+  type AdapterState,
   type BINDINGS_METHODS,
   BINDINGS_UNAVAILABLE_EVENT,
   type NobleBindings,
   type RestartableBindings,
-} from "../noble-bindings";
+} from "../../bindings/noble-bindings";
 import {
   type CallMessage,
   type ChildToParent,
   decodeValue,
   encodeHostArgument,
   encodeValue,
+  type HostTarget,
   isChildToParent,
 } from "./ipc-protocol";
 import { registerHost, type StoppableHost, unregisterHost } from "./process-exit-hooks";
@@ -66,8 +69,6 @@ export interface HostExitEvent {
   restartInMs: number | undefined;
 }
 
-type AdapterState = "unknown" | "resetting" | "unsupported" | "unauthorized" | "poweredOff" | "poweredOn";
-
 /**
  * Noble bindings that live in a child process (DESIGN 7): what noble in the Node-RED process talks to when the
  * adapter is real HCI (or the simulator with `inHost`). Method calls go to the child over IPC; the child's
@@ -80,7 +81,7 @@ type AdapterState = "unknown" | "resetting" | "unsupported" | "unauthorized" | "
  * process), never in a hot loop, and `unavailableMessage` keeps the reason until the adapter is poweredOn.
  */
 export class HostBindings extends EventEmitter implements NobleBindings, RestartableBindings, StoppableHost {
-  private readonly config: AdapterConfig;
+  private readonly target: HostTarget;
   private readonly options: Required<HostBindingsOptions>;
   private child: ChildProcess | undefined;
   private started = false;
@@ -103,9 +104,9 @@ export class HostBindings extends EventEmitter implements NobleBindings, Restart
   private reason: string | undefined;
   private stopping: Promise<void> | undefined;
 
-  constructor(config: AdapterConfig, options: HostBindingsOptions = {}) {
+  constructor(target: HostTarget, options: HostBindingsOptions = {}) {
     super();
-    this.config = config;
+    this.target = target;
     this.options = { ...DEFAULT_HOST_OPTIONS, ...options };
     this.nextRestartMs = this.options.restartInitialMs;
   }
@@ -310,7 +311,7 @@ export class HostBindings extends EventEmitter implements NobleBindings, Restart
 
   private spawnChild(): void {
     this.restartTimer = undefined;
-    const child = fork(HOST_SCRIPT, [encodeHostArgument(this.config)], {
+    const child = fork(HOST_SCRIPT, [encodeHostArgument(this.target)], {
       // noble prints its own warnings on stdout; ours arrive classified over IPC. Crashes still show on stderr.
       stdio: ["ignore", "ignore", "inherit", "ipc"],
       // Its own process group, so a Ctrl-C in Node-RED's terminal reaches Node-RED only, which then stops us.

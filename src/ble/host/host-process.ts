@@ -8,8 +8,16 @@
  * even with SIGKILL), on SIGTERM (turned into a normal exit so noble's exit hook can still drop its links), and
  * after reporting that the adapter is unavailable.
  */
-import { SimulatedBindings } from "../../sim";
-import { BINDINGS_EVENTS, BINDINGS_METHODS, BINDINGS_UNAVAILABLE_EVENT, type NobleBindings } from "../noble-bindings";
+// This child is an entry point of its own, so it is the one file under src/ble that may load the simulator (for
+// simInHost); the rest of src/ble knows nothing of src/sim (test/layers checks both).
+
+import {
+  BINDINGS_EVENTS,
+  BINDINGS_METHODS,
+  BINDINGS_UNAVAILABLE_EVENT,
+  type NobleBindings,
+} from "../../bindings/noble-bindings";
+import { SimulatedBindings, type SimulatorOptions } from "../../sim";
 import { chooseHciSocket, type HciSocketChoice, routeNobleToHciSocket } from "./hci-socket-choice";
 import {
   type ChildToParent,
@@ -133,7 +141,7 @@ function main(): void {
       bindings = openHciBindings(config.hciDevice);
       forwardEvents(bindings, config.hciDevice);
     } else {
-      const simulated = new SimulatedBindings(config.simulator);
+      const simulated = new SimulatedBindings(config.simulator as SimulatorOptions);
       process.on("exit", () => simulated.dispose());
       bindings = simulated;
       forwardEvents(bindings, undefined);

@@ -1,5 +1,3 @@
-import type { AdapterConfig } from "../adapter-config";
-
 /**
  * Messages between HostBindings (in the Node-RED process) and the adapter host child process. The IPC channel
  * carries JSON, which would turn a Buffer into `{type, data}` and an Error into `{}`, so every argument passes
@@ -33,17 +31,24 @@ export interface UnavailableMessage {
 export type ParentToChild = CallMessage;
 export type ChildToParent = EventMessage | UnavailableMessage;
 
+/**
+ * What an adapter host child runs: a real adapter (`hci`), or the simulator (tests, and trying the real-hardware
+ * path without hardware). The simulator's settings pass through as they are: this layer does not know the
+ * simulator, the child's entry point hands them to it.
+ */
+export type HostTarget = { transport: "hci"; hciDevice: number } | { transport: "simulator"; simulator: object };
+
 /** Exit code of a child that reported "unavailable" (as opposed to a crash). */
 export const EXIT_UNAVAILABLE = 3;
 
 /** The child gets its adapter as the first command-line argument, JSON-encoded. */
-export function encodeHostArgument(config: AdapterConfig): string {
+export function encodeHostArgument(config: HostTarget): string {
   return JSON.stringify(config);
 }
 
-export function decodeHostArgument(argument: string | undefined): AdapterConfig {
+export function decodeHostArgument(argument: string | undefined): HostTarget {
   if (argument === undefined) throw new Error("adapter host: missing adapter configuration argument");
-  const parsed = JSON.parse(argument) as AdapterConfig;
+  const parsed = JSON.parse(argument) as HostTarget;
   if (parsed.transport !== "hci" && parsed.transport !== "simulator") {
     throw new Error(`adapter host: unknown transport ${JSON.stringify((parsed as { transport?: unknown }).transport)}`);
   }

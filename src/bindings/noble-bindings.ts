@@ -1,12 +1,14 @@
 import type { EventEmitter } from "node:events";
 
 /**
- * The bindings interface that `@abandonware/noble/with-bindings` drives (NOBLE-NOTES section 1). The simulator
- * implements it in-process, and the adapter host's IPC proxy implements it by forwarding to a child process, so
- * every argument and event payload must stay plain data (strings, numbers, booleans, arrays, objects, Buffers).
+ * The bindings interface that `@abandonware/noble/with-bindings` drives (NOBLE-NOTES section 1): the contract
+ * between noble (which src/ble drives) and a radio. The simulator (src/sim) implements it in-process, and the adapter
+ * host's IPC proxy (src/ble/host) implements it by forwarding to a child process, so every argument and event payload
+ * must stay plain data (strings, numbers, booleans, arrays, objects, Buffers). Neither side knows the other: both know
+ * only this folder.
  *
- * Conventions copied from noble's HCI bindings: a peripheral id is the address lower-cased without colons;
- * 16-bit UUIDs are 4 lower-case hex digits (`"ff00"`); 128-bit UUIDs are 32 lower-case hex digits.
+ * Conventions copied from noble's HCI bindings (see noble-ids.ts): a peripheral id is the address lower-cased without
+ * colons; 16-bit UUIDs are 4 lower-case hex digits (`"ff00"`); 128-bit UUIDs are 32 lower-case hex digits.
  */
 export interface NobleBindings extends EventEmitter {
   init(): void;
@@ -46,6 +48,12 @@ export interface NobleBindings extends EventEmitter {
   readHandle(peripheralUuid: string, handle: number): void;
   writeHandle(peripheralUuid: string, handle: number, data: Buffer, withoutResponse: boolean): void;
 }
+
+/**
+ * The adapter states bindings report with `stateChange`, as noble names them. Anything but poweredOn means no link
+ * can exist.
+ */
+export type AdapterState = "unknown" | "resetting" | "unsupported" | "unauthorized" | "poweredOff" | "poweredOn";
 
 /** Names of the bindings methods noble may call, for proxies that forward calls generically. */
 export const BINDINGS_METHODS = [
