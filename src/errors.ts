@@ -80,6 +80,26 @@ export const ERROR_RECORDS = {
       "is closed.",
     helpOf: POLL_AND_MOS,
   },
+  PASSWORD_REQUIRED: {
+    badge: "passwordRequired",
+    closesLink: true,
+    batteryFault: true,
+    help:
+      "the battery's Bluetooth module wants the FF AA password before it passes anything to the BMS: set it in the " +
+      "BMS adapter's <i>Module password</i> field. The link is closed, and the battery backs off like a failed " +
+      "connect.",
+    helpOf: POLL_AND_MOS,
+  },
+  PASSWORD_REJECTED: {
+    badge: "passwordRejected",
+    closesLink: true,
+    batteryFault: true,
+    help:
+      "the battery's Bluetooth module refused the password set in the BMS adapter's <i>Module password</i> field: " +
+      "correct it there. The link is closed, and the battery backs off like a failed connect, so a wrong password " +
+      "is not tried again and again.",
+    helpOf: POLL_AND_MOS,
+  },
   RESPONSE_TIMEOUT: {
     badge: "noResponse",
     closesLink: true,

@@ -24,6 +24,12 @@ export interface SessionOptions {
   commandTimeoutMs: number;
   /** trace: every frame in and out, in hex; absent when trace logging is off, so no hex text is built. */
   trace?: ((message: string) => void) | undefined;
+  /**
+   * Asked once, when the link's first request went unanswered twice (the step of link setup the pool keeps for a
+   * module that may want the FF AA password, PROTOCOL 5.2 b): "ask again" sends the request again as usual, "give up"
+   * lets its RESPONSE_TIMEOUT stand, and a throw ends the request with that error instead.
+   */
+  onSilentStart?: ((signal?: AbortSignal) => Promise<"ask again" | "give up">) | undefined;
 }
 
 export interface MosChange {
@@ -64,11 +70,14 @@ export class BmsSession {
   /** 0x05 is read once per connection; undefined = not read yet, null = the BMS has none. */
   private hardwareVersion: string | null | undefined;
   private ended: BmsError | null = null;
+  /** Until the link's first request has been made: what to do when it goes unanswered (SessionOptions). */
+  private onSilentStart: SessionOptions["onSilentStart"];
 
   constructor(link: BleLink, options: SessionOptions) {
     this.link = link;
     this.commandTimeoutMs = options.commandTimeoutMs;
     this.trace = options.trace;
+    this.onSilentStart = options.onSilentStart;
     this.assembler = new FrameAssembler({ onReject: (error) => this.rejectedInChunk.push(error) });
     this.removeHandlers = [link.onData((chunk) => this.onChunk(chunk)), link.onClose((reason) => this.end(reason))];
   }
@@ -170,9 +179,24 @@ export class BmsSession {
    * alive through the odd lost notification instead of throwing a good link away: a sleeping BMS ignores the
    * first command that wakes it (PROTOCOL 7), and BLE replies do go missing now and then. A second failure in a
    * row fails the request; the pool then treats a timeout as a bad link. Once `signal` has aborted the request is
-   * not sent again, and the first attempt's own error stands.
+   * not sent again, and the first attempt's own error stands. The link's first request, unanswered both times, may
+   * get two more attempts after the pool's silent-start step (SessionOptions.onSilentStart).
    */
   private async request(bytes: Uint8Array, register: number, signal?: AbortSignal): Promise<Frame> {
+    const onSilentStart = this.onSilentStart;
+    this.onSilentStart = undefined;
+    try {
+      return await this.requestTwice(bytes, register, signal);
+    } catch (error) {
+      const unanswered = error instanceof BmsError && error.code === "RESPONSE_TIMEOUT";
+      if (!onSilentStart || !unanswered || signal?.aborted) throw error;
+      if ((await onSilentStart(signal)) === "give up") throw error;
+      this.trace?.(`${this.address}: asking register 0x${hexByte(register)} again after the silent start`);
+      return await this.requestTwice(bytes, register, signal);
+    }
+  }
+
+  private async requestTwice(bytes: Uint8Array, register: number, signal?: AbortSignal): Promise<Frame> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.sendAndAwait(bytes, register, signal);

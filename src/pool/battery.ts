@@ -55,6 +55,7 @@ export class Battery {
   private idleFrom = 0;
   private usedAt = 0;
   private intent: MosState | undefined;
+  private passwordWanted = false;
   /** What was last announced: the state and, for a hold, when it ends. */
   private announced: { state: LinkState; until: number } = { state: "closed", until: 0 };
 
@@ -118,6 +119,14 @@ export class Battery {
   /** The software-lock state last asked of this battery (PROTOCOL 5.1: kept apart from the FET bits). */
   get mosIntent(): MosState | undefined {
     return this.intent;
+  }
+
+  /**
+   * Its Bluetooth module answered the FF AA app key with "a password is needed" on an earlier link, and has not said
+   * otherwise since: link setup asks it again at once instead of waiting for a silent first request.
+   */
+  get wantsPassword(): boolean {
+    return this.passwordWanted;
   }
 
   /** The state, derived from the facts. */
@@ -288,6 +297,11 @@ export class Battery {
 
   rememberMosIntent(intent: MosState): void {
     this.intent = intent;
+  }
+
+  /** The module answered the FF AA app key: it wants a password (status 00), or it has none (02). */
+  passwordNeedLearned(wanted: boolean): void {
+    this.passwordWanted = wanted;
   }
 
   // ---- bookkeeping --------------------------------------------------------------------------------------------

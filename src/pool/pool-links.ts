@@ -1,7 +1,8 @@
 import type { BleCentral } from "../ble/ble-central";
 import type { BleLink } from "../ble/ble-link";
+import { askWhetherPasswordNeeded, authenticate, type HandshakeOutcome } from "../bms/auth-handshake";
 import { BmsSession } from "../bms/bms-session";
-import { BmsError, toBmsError } from "../errors";
+import { BmsError, isBmsError, toBmsError } from "../errors";
 import { FifoLock } from "../fifo-lock";
 import type { Battery, CloseReason } from "./battery";
 import { PoolTimers } from "./pool-timers";
@@ -39,8 +40,10 @@ export class PoolLinks {
    *   1. a link slot (the cap);
    *   2. at the adapter's connect gate: find the battery by a short scan, connect, discover the JBD service,
    *      subscribe to its notifications (BleCentral.connect);
-   *   3. (to come: the FF AA handshake, for modules that want a password; PROTOCOL 5.2 b);
-   *   4. the session on the new link, whose first request is asked twice if the BMS sleeps through it.
+   *   3. the FF AA handshake, for modules that want a password (PROTOCOL 5.2 b; see login);
+   *   4. the session on the new link, whose first request is asked twice if the BMS sleeps through it, and, with no
+   *      password configured, once more after the app key if the module says it has no password (see adopt).
+   * A failure at any step closes what the attempt opened, and the battery backs off when it is the battery's fault.
    */
   async open(battery: Battery, signal: AbortSignal): Promise<void> {
     const { central, options, lifetime, debug } = this.context;
@@ -54,11 +57,9 @@ export class PoolLinks {
         signal,
         onPhase: (phase) => battery.phaseChanged(phase),
       });
-      if (signal.aborted) {
-        await link.close(signal.reason as BmsError);
-        throw signal.reason;
-      }
-      this.adopt(battery, link);
+      const password = options.modulePassword(battery.address);
+      await this.login(battery, link, password, signal);
+      this.adopt(battery, link, password === undefined);
     } catch (error) {
       const failure = toBmsError(error, "CONNECT_FAILED");
       debug(`${battery.address}: connect failed: ${failure.code} ${failure.message}`);
@@ -129,10 +130,69 @@ export class PoolLinks {
     return oldest;
   }
 
-  /** The last step of link setup: the session on the new link, and the pool's own close handling on it. */
-  private adopt(battery: Battery, link: BleLink): void {
+  /**
+   * Step 3 of link setup, after subscribe and before the first request: the whole FF AA handshake when a password is
+   * configured for the battery (a module that does not answer the app key costs that one command timeout); the app
+   * key alone when none is but an earlier link found the module wanting one; otherwise no FF AA frame at all. A
+   * failure closes the new link, and the connect fails with it.
+   */
+  private async login(battery: Battery, link: BleLink, password: string | undefined, signal: AbortSignal) {
     const { options, trace, debug } = this.context;
-    const session = new BmsSession(link, { commandTimeoutMs: options.commandTimeoutMs, trace });
+    try {
+      signal.throwIfAborted();
+      if (password !== undefined) {
+        const outcome = await authenticate(link, password, {
+          commandTimeoutMs: options.commandTimeoutMs,
+          signal,
+          trace,
+        });
+        debug(`${battery.address}: FF AA handshake: ${outcome}`);
+      } else if (battery.wantsPassword) {
+        await this.askWhetherPasswordNeeded(battery, link, signal);
+      }
+    } catch (error) {
+      await link.close(toBmsError(error, "LINK_LOST"));
+      throw error;
+    }
+  }
+
+  /** The app key alone, for a battery with no password configured; the answer is remembered on the battery. */
+  private async askWhetherPasswordNeeded(
+    battery: Battery,
+    link: BleLink,
+    signal: AbortSignal | undefined,
+  ): Promise<Exclude<HandshakeOutcome, "authenticated">> {
+    const { options, trace, debug } = this.context;
+    try {
+      const outcome = await askWhetherPasswordNeeded(link, {
+        commandTimeoutMs: options.commandTimeoutMs,
+        signal,
+        trace,
+      });
+      debug(`${battery.address}: FF AA app key: ${outcome}`);
+      if (outcome === "no password needed") battery.passwordNeedLearned(false);
+      return outcome;
+    } catch (error) {
+      if (isBmsError(error) && error.code === "PASSWORD_REQUIRED") battery.passwordNeedLearned(true);
+      throw error;
+    }
+  }
+
+  /**
+   * The last step of link setup: the session on the new link, and the pool's own close handling on it. Without a
+   * password configured, a first request that goes unanswered twice gets the app key once (the silent start): a
+   * module with no password lets the request be asked again, one that wants a password ends it with
+   * PASSWORD_REQUIRED, and one that stays silent leaves the RESPONSE_TIMEOUT as it was.
+   */
+  private adopt(battery: Battery, link: BleLink, withoutPassword: boolean): void {
+    const { options, trace, debug } = this.context;
+    const onSilentStart = withoutPassword
+      ? async (signal?: AbortSignal) =>
+          (await this.askWhetherPasswordNeeded(battery, link, signal)) === "no password needed"
+            ? "ask again"
+            : "give up"
+      : undefined;
+    const session = new BmsSession(link, { commandTimeoutMs: options.commandTimeoutMs, trace, onSilentStart });
     battery.connected(link, session);
     link.onClose((error) => this.linkClosed(battery, link, error));
     debug(`${battery.address}: connected (connect #${battery.connects})`);

@@ -22,6 +22,12 @@ export interface PoolOptions {
   /** Per-battery backoff after consecutive connect failures: first delay, doubling up to the maximum. */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /**
+   * The FF AA password of a battery's Bluetooth module (PROTOCOL 5.2 b), by its upper-case, colon-separated address,
+   * or undefined when none is configured. Asked at each link setup; the password stays in this process, and only
+   * the encrypted handshake frames go over the link.
+   */
+  modulePassword?: (address: string) => string | undefined;
   /** Optional sink for troubleshooting logs (debug: link events; trace: every frame in hex). */
   log?: PoolLogger;
 }
@@ -48,6 +54,7 @@ export const DEFAULT_POOL_OPTIONS: Readonly<PoolSettings> = {
   scanTimeoutMs: 15_000,
   backoffInitialMs: 2_000,
   backoffMaxMs: 60_000,
+  modulePassword: () => undefined,
 };
 
 /** The options filled in from the defaults; a scan-to-find gets the connect timeout unless told otherwise. */

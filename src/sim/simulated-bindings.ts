@@ -520,14 +520,13 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings, Re
   private handleRequest(peripheralUuid: string, link: Link, request: Uint8Array): void {
     this.counters.requests += 1;
     if (request[1] === Operation.Write && request[2] === Register.MosControl) this.counters.mosWrites += 1;
+    const authFrame = hasAuthHeaderAt(request, 0);
+    if (authFrame) this.counters.authFrames += 1;
     if (link.echoes) {
       this.sendReply(peripheralUuid, link, request, drawReplyDelay(this.random, this.latency), false);
       return;
     }
-    const reply =
-      link.auth !== null && hasAuthHeaderAt(request, 0)
-        ? this.moduleReply(link.auth, request)
-        : this.relay(link, request);
+    const reply = link.auth !== null && authFrame ? this.moduleReply(link.auth, request) : this.relay(link, request);
     if (!reply) return;
     if (this.random.chance(this.faults.lostReply)) {
       this.counters.faults.lostReply += 1;

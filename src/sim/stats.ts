@@ -19,6 +19,8 @@ export interface SimulatorStats {
   mosWrites: number;
   /** Requests the BMS ignored because they were not well-formed frames (bad checksum, junk). */
   ignoredRequests: number;
+  /** FF AA frames the central sent, whether or not the module speaks FF AA (a module without it ignores them). */
+  authFrames: number;
   /** DD requests a password-protected module did not pass to the BMS because its FF AA handshake had not succeeded. */
   notRelayed: number;
   /** Reply frames sent (a duplicate counts twice). */
@@ -40,6 +42,7 @@ export function emptyStats(): SimulatorStats {
     requests: 0,
     mosWrites: 0,
     ignoredRequests: 0,
+    authFrames: 0,
     notRelayed: 0,
     replies: 0,
     notifications: 0,

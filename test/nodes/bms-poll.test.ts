@@ -111,7 +111,7 @@ describe("bms-poll", () => {
     assert.notEqual(joined[0]!.payload, joined[1]!.payload);
   });
 
-  it("with simPassword the simulated modules pass nothing to the BMS until the FF AA handshake", async () => {
+  it("with simPassword and no module password set, a poll ends in PASSWORD_REQUIRED saying where to set it", async () => {
     // The reply timeouts run on the virtual clock; Node-RED's deliveries (setImmediate) stay real.
     const time = installVirtualClock({ realImmediate: true });
     let caught: Msg;
@@ -121,12 +121,15 @@ describe("bms-poll", () => {
     } finally {
       time.uninstall();
     }
-    // The pool does not run the handshake yet (issue 14, second half), so the silent module times the poll out.
-    assert.equal(caught.error.code, "RESPONSE_TIMEOUT");
+    assert.equal(caught.error.code, "PASSWORD_REQUIRED");
+    assert.match(caught.error.message, /Module password field/);
+    assert.equal(statusTexts("p1").at(-1), `${STATUS}passwordRequired`);
     const sim = simulatorOf(BATTERIES, 4, { password: "123456" });
     assert.equal(sim.battery(BATTERY_1)?.modulePassword, "123456");
-    assert.ok(sim.stats().notRelayed >= 2, "the request and its retry reached the module and stopped there");
-    assert.equal(sim.stats().replies, 0);
+    const stats = sim.stats();
+    assert.equal(stats.notRelayed, 2, "the request and its retry reached the module and stopped there");
+    assert.equal(stats.authFrames, 1, "then the app key, once");
+    assert.equal(stats.replies, 1, "answered: a password is needed");
   });
 
   it("reports INVALID_INPUT to Catch with msg.error.code when there is no address", async () => {

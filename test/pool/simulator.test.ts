@@ -6,6 +6,7 @@ import { type AdapterConfig, adapterRadio } from "../../src/nodes/adapter-radio"
 import { createPool } from "../../src/pool";
 import { ConnectionPool } from "../../src/pool/connection-pool";
 import { type FaultProfile, SimulatedBindings, simAddress } from "../../src/sim";
+import { withSimulatedPool } from "../support/simulated-pool";
 import { installVirtualClock } from "../support/virtual-clock";
 
 test("createPool over the in-process simulator polls three batteries, the fff0 variant included", async () => {
@@ -73,37 +74,28 @@ test("two simulated hours under the flaky profile: every poll ends in a payload 
 });
 
 /** The pool over the in-process simulator on a fake clock, one battery; `run` gets both and a poll that never throws. */
-async function withSimulatedPool(
+async function withFaultyPool(
   faults: Partial<FaultProfile>,
   run: (bindings: SimulatedBindings, poll: () => Promise<{ ok: boolean; code?: string }>) => Promise<void>,
 ): Promise<void> {
-  const time = installVirtualClock({ now: Date.UTC(2026, 5, 1) });
-  const bindings = new SimulatedBindings({ batteries: 1, cells: 4, faults, latency: "realistic", seed: 5 });
-  const central = new BleCentral(bindings);
-  const pool = new ConnectionPool(central, { keepOpen: true });
-  const poll = async () => {
-    const outcome = await time.settle(pool.poll(simAddress(1)), 120_000);
-    if (outcome.ok) return { ok: true };
-    assert.ok(isBmsError(outcome.error), `untyped failure: ${String(outcome.error)}`);
-    return { ok: false, code: outcome.error.code };
-  };
-  try {
+  const simulator = { batteries: 1, cells: 4, faults, latency: "realistic", seed: 5 } as const;
+  await withSimulatedPool(simulator, { keepOpen: true }, async ({ time, bindings, pool }) => {
+    const poll = async () => {
+      const outcome = await time.settle(pool.poll(simAddress(1)), 120_000);
+      if (outcome.ok) return { ok: true };
+      assert.ok(isBmsError(outcome.error), `untyped failure: ${String(outcome.error)}`);
+      return { ok: false, code: outcome.error.code };
+    };
     await run(bindings, async () => {
       const result = await poll();
       await time.advance(10_000);
       return result;
     });
-    await time.settle(pool.close(), 60_000);
-    assert.equal(central.openLinks, 0);
-    assert.equal(pool.diagnostics().timers, 0);
-  } finally {
-    bindings.dispose();
-    time.uninstall();
-  }
+  });
 }
 
 test("a link lost without a word restarts the simulated adapter, as the adapter host does, and polls return to data", async () => {
-  await withSimulatedPool({ linkDropMeanMs: 60_000, silentLinkLoss: 1 }, async (bindings, poll) => {
+  await withFaultyPool({ linkDropMeanMs: 60_000, silentLinkLoss: 1 }, async (bindings, poll) => {
     assert.ok((await poll()).ok);
     for (let waited = 0; bindings.stats().faults.silentLinkLoss === 0 && waited < 100; waited++) await poll();
     assert.equal(bindings.stats().faults.silentLinkLoss, 1);
@@ -117,7 +109,7 @@ test("a link lost without a word restarts the simulated adapter, as the adapter 
 });
 
 test("a cancel the simulated controller never answers restarts the adapter, and polls return to data", async () => {
-  await withSimulatedPool({ connectHang: 1, cancelUnanswered: 1 }, async (bindings, poll) => {
+  await withFaultyPool({ connectHang: 1, cancelUnanswered: 1 }, async (bindings, poll) => {
     assert.deepEqual(await poll(), { ok: false, code: "CONNECT_TIMEOUT" });
     assert.equal(bindings.stats().faults.cancelUnanswered, 1);
     assert.equal(bindings.stats().restarts, 1, "noble's connect queue was wedged: the central asked for a fresh stack");

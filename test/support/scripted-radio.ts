@@ -1,7 +1,8 @@
 import { EventEmitter } from "node:events";
 import type { NobleBindings } from "../../src/bindings/noble-bindings";
 import { peripheralIdOf } from "../../src/bindings/noble-ids";
-import { encodeBasicInfo, encodeFrame, Register } from "../../src/protocol";
+import { AuthCommand, encodeAuthReply, encodeBasicInfo, encodeFrame, Register } from "../../src/protocol";
+import { hasAuthHeaderAt } from "../../src/protocol/auth";
 import { JBD_GATT } from "../../src/protocol/gatt";
 
 /**
@@ -46,6 +47,11 @@ export interface ScriptedBattery {
   protectionOff: number;
   /** Only write-with-response (old dongles). */
   writeWithResponseOnly: boolean;
+  /**
+   * A module with FF AA (PROTOCOL 5.2 b) whose app key reply carries this status, and which relays nothing on a link
+   * before it has had the app key; null (the default): no FF AA, and FF AA frames go unanswered.
+   */
+  appKeyStatus: number | null;
   /** Counts connections: a reply never crosses into a later connection. */
   generation: number;
   /**
@@ -89,6 +95,8 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
   private powered = true;
   private scanning = false;
   private scanFilter: string[] = [];
+  /** The connection (generation) on which each FF AA module last had the app key. */
+  private readonly appKeyOnLink = new Map<string, number>();
   /** Connects in progress: their completion timer, or null for a connect that hangs. */
   private readonly pendingConnects = new Map<string, NodeJS.Timeout | null>();
   private readonly timing: Required<Omit<ScriptedRadioOptions, "batteries" | "cells">>;
@@ -129,6 +137,7 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
       lockMask: 0,
       protectionOff: 0,
       writeWithResponseOnly: false,
+      appKeyStatus: null,
       generation: 0,
       vanished: false,
     };
@@ -341,6 +350,12 @@ export class ScriptedRadio extends EventEmitter implements NobleBindings {
   // ---- the battery ----
 
   private answer(battery: ScriptedBattery, request: Uint8Array): Uint8Array[] {
+    if (hasAuthHeaderAt(request, 0)) {
+      if (battery.appKeyStatus === null || request[2] !== AuthCommand.AppKey) return [];
+      this.appKeyOnLink.set(battery.id, battery.generation);
+      return [encodeAuthReply(AuthCommand.AppKey, battery.appKeyStatus)];
+    }
+    if (battery.appKeyStatus !== null && this.appKeyOnLink.get(battery.id) !== battery.generation) return [];
     const operation = request[1];
     const register = request[2] as number;
     if (operation === 0xa5 && register === Register.BasicInfo) return [this.basicInfo(battery)];
