@@ -9,6 +9,8 @@ export interface BlenoBatteryOptions {
   batteries: number;
   cells: number;
   seed: number;
+  /** Its Bluetooth module wants the FF AA handshake with this password on every link (src/sim/module-auth). */
+  password?: string;
 }
 
 export type BatteryMessage =
@@ -16,7 +18,7 @@ export type BatteryMessage =
   /** The battery cannot advertise: its controller went away, or bleno refused to advertise. */
   | { kind: "failed"; reason: string }
   | { kind: "link"; connected: boolean; central: string }
-  | { kind: "state"; state: BatteryState; requests: number };
+  | { kind: "state"; state: BatteryState; requests: number; handshakes: number };
 export type BatteryRequest = { kind: "state" };
 
 const SCRIPT = path.join(__dirname, "bleno-battery.js");
@@ -74,8 +76,11 @@ export class BatteryProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** The virtual battery's state (MOS lock, readings) and how many requests it has answered. */
-  state(): Promise<{ state: BatteryState; requests: number }> {
+  /**
+   * The virtual battery's state (MOS lock, readings), how many requests it has answered and, with a module password,
+   * on how many links the FF AA handshake succeeded.
+   */
+  state(): Promise<{ state: BatteryState; requests: number; handshakes: number }> {
     return new Promise((resolve, reject) => {
       const onMessage = (message: BatteryMessage) => {
         if (message.kind !== "state") return;

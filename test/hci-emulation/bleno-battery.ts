@@ -2,11 +2,16 @@
  * A JBD battery as a real BLE peripheral: @abandonware/bleno, unchanged, on its own emulated controller (this is its
  * own process, so a test can SIGKILL it as a battery that vanishes). The answers come from the project's virtual
  * battery (src/sim: the same physics, responder and 0xE1 behaviour as the bindings simulator), sent as notifications
- * of at most 20 bytes. Started by battery-process.ts with the socket hook preloaded; argv[2] is a BlenoBatteryOptions.
+ * of at most 20 bytes; with a password its module is the simulator's too (src/sim/module-auth: nothing reaches the
+ * BMS on a link before the FF AA handshake). Started by battery-process.ts with the socket hook preloaded; argv[2] is
+ * a BlenoBatteryOptions.
  */
 import type { EventEmitter } from "node:events";
+import { hasAuthHeaderAt } from "../../src/protocol/auth";
 import { JBD_GATT } from "../../src/protocol/gatt";
 import { NOTIFICATION_SIZE, SimWorld } from "../../src/sim";
+import { ModuleAuth } from "../../src/sim/module-auth";
+import { SeededRandom } from "../../src/sim/random";
 import type { BatteryMessage, BatteryRequest, BlenoBatteryOptions } from "./battery-process";
 
 interface BlenoCharacteristic {
@@ -23,8 +28,9 @@ interface Bleno extends EventEmitter {
 
 const options = JSON.parse(process.argv[2] ?? "{}") as BlenoBatteryOptions;
 const world = new SimWorld({ batteries: options.batteries, cells: options.cells, seed: options.seed });
-const battery = world.batteries[options.index - 1];
-if (battery === undefined) throw new Error(`no battery ${options.index} of ${options.batteries}`);
+const played = world.batteries[options.index - 1];
+if (played === undefined) throw new Error(`no battery ${options.index} of ${options.batteries}`);
+const battery = played;
 const gatt = JBD_GATT[battery.spec.gatt];
 const bleno = require("@abandonware/bleno") as Bleno;
 
@@ -34,6 +40,22 @@ function send(message: BatteryMessage): void {
 
 let notifyValue: ((data: Buffer) => void) | undefined;
 let requests = 0;
+/** The module's FF AA state on the link now (a new one per link), or null without a password. */
+let auth: ModuleAuth | null = null;
+let handshakes = 0;
+const random = new SeededRandom(options.seed + options.index);
+
+/** What the module does with a frame from the central: answers FF AA itself, or relays to the BMS once open. */
+function answer(request: Uint8Array): Uint8Array | null {
+  if (auth === null) return battery.respond(request);
+  if (hasAuthHeaderAt(request, 0)) {
+    const wasOpen = auth.open;
+    const reply = auth.respond(request);
+    if (auth.open && !wasOpen) handshakes += 1;
+    return reply;
+  }
+  return auth.open ? battery.respond(request) : null;
+}
 
 const notify = new bleno.Characteristic({
   uuid: gatt.notify,
@@ -51,7 +73,7 @@ const write = new bleno.Characteristic({
   onWriteRequest: (data: Buffer, _offset: number, _withoutResponse: boolean, done: (result: number) => void) => {
     done(bleno.Characteristic.RESULT_SUCCESS);
     requests += 1;
-    const reply = battery.respond(new Uint8Array(data));
+    const reply = answer(new Uint8Array(data));
     if (reply === null || notifyValue === undefined) return;
     for (let at = 0; at < reply.length; at += NOTIFICATION_SIZE) {
       notifyValue(Buffer.from(reply.subarray(at, at + NOTIFICATION_SIZE)));
@@ -78,10 +100,14 @@ bleno.on("advertisingStart", (error?: Error) => {
     send({ kind: "ready", address: bleno.address.toUpperCase(), name: battery.spec.name }),
   );
 });
-bleno.on("accept", (address: string) => send({ kind: "link", connected: true, central: address.toUpperCase() }));
+bleno.on("accept", (address: string) => {
+  const password = options.password;
+  auth = password === undefined ? null : new ModuleAuth(bleno.address, password, () => random.index(256));
+  send({ kind: "link", connected: true, central: address.toUpperCase() });
+});
 bleno.on("disconnect", (address: string) => send({ kind: "link", connected: false, central: address.toUpperCase() }));
 
 process.on("message", (message: BatteryRequest) => {
-  if (message.kind === "state") send({ kind: "state", state: battery.state(), requests });
+  if (message.kind === "state") send({ kind: "state", state: battery.state(), requests, handshakes });
 });
 process.on("disconnect", () => process.exit(0));

@@ -59,8 +59,8 @@ export interface Tier {
   btvirt: PrivateBtvirt;
   /** The adapter's controller, as the adapter host child reaches it. */
   adapter: HciTap;
-  /** Starts battery n (1-based, of WORLD) on a controller of its own. */
-  startBattery(index: number): Promise<BatteryProcess>;
+  /** Starts battery n (1-based, of WORLD) on a controller of its own; `module` gives its module a password. */
+  startBattery(index: number, module?: { password?: string }): Promise<BatteryProcess>;
   /** The phone app on a controller of its own, holding the battery at `address`; ended with the file if still up. */
   phoneAppHolding(address: string): Promise<PhoneApp>;
   openPool(options?: Partial<PoolOptions>): BmsPool;
@@ -124,12 +124,12 @@ export function describeWithTier(name: string, body: (tier: () => Tier) => void,
       tier = {
         btvirt,
         adapter,
-        startBattery: async (index) => {
+        startBattery: async (index, module = {}) => {
           const tap = await HciTap.open(btvirt.folder, `battery-${index}-${Date.now()}`, btvirt.leServer, {
             reportsVanishedPeers: true,
           });
           cleanups.push(() => tap.close());
-          const battery = await BatteryProcess.start(tap.path, { index, ...WORLD });
+          const battery = await BatteryProcess.start(tap.path, { index, ...WORLD, ...module });
           cleanups.push(() => battery.kill());
           return battery;
         },
