@@ -21,6 +21,34 @@
     };
   }
 
+  /**
+   * A list of module passwords (the runtime's readPasswordList, rule for rule): blank; one password, taken as it is;
+   * or ADDRESS=PASSWORD entries split by the separator, blanks around an entry, its address and its password ignored,
+   * each address once. "__PWRD__" is what the editor shows for a password it has stored and does not send back.
+   */
+  function passwordListRule(setting) {
+    const isPassword = (text) => new RegExp(setting.password.source, setting.password.flags).test(text);
+    return (value) => {
+      if (blank(value) || value === "__PWRD__") return true;
+      if (typeof value !== "string") return false;
+      if (value.trim() === "" || isPassword(value)) return true;
+      const entries = value
+        .split(new RegExp(setting.separator.source, setting.separator.flags))
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== "");
+      if (entries.length === 1 && !entries[0].includes("=")) return isPassword(entries[0]);
+      const seen = new Set();
+      return entries.every((entry) => {
+        const equals = entry.indexOf("=");
+        if (equals < 0 || !isAddress(setting.address, entry.slice(0, equals))) return false;
+        const address = canonicalAddress(entry.slice(0, equals));
+        if (seen.has(address) || !isPassword(entry.slice(equals + 1).trim())) return false;
+        seen.add(address);
+        return true;
+      });
+    };
+  }
+
   /** The validator of one entry of the settings schema. */
   function validator(setting) {
     switch (setting.kind) {
@@ -32,6 +60,8 @@
         const pattern = new RegExp(setting.pattern.source, setting.pattern.flags);
         return (value) => blank(value) || (typeof value === "string" && pattern.test(value));
       }
+      case "passwords":
+        return passwordListRule(setting);
       default:
         return () => true;
     }

@@ -86,8 +86,8 @@ export const ERROR_RECORDS = {
     batteryFault: true,
     help:
       "the battery's Bluetooth module wants the FF AA password before it passes anything to the BMS: set it in the " +
-      "BMS adapter's <i>Module password</i> field. The link is closed, and the battery backs off like a failed " +
-      "connect.",
+      "BMS adapter's <i>Module password</i> field. The link is closed; the next link asks the module at once, and " +
+      "while it still wants one the battery backs off like a failed connect.",
     helpOf: POLL_AND_MOS,
   },
   PASSWORD_REJECTED: {

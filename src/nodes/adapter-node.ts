@@ -1,6 +1,6 @@
 import type { Node } from "node-red";
 import type { AdapterStateEvent, BmsPool, LinkStateEvent } from "../pool/types";
-import type { AdapterSettings } from "./adapter-settings";
+import type { AdapterCredentialsInput, AdapterSettings } from "./adapter-settings";
 
 /** What a bms-poll or bms-mos node tells its bms-adapter when it registers (core MQTT's users pattern). */
 export interface AdapterUser {
@@ -11,8 +11,8 @@ export interface AdapterUser {
   adapterChanged(event: AdapterStateEvent): void;
 }
 
-/** The bms-adapter config node as its users see it. */
-export interface BmsAdapterNode extends Node {
+/** The bms-adapter config node as its users see it (its credentials, the module passwords, stay with it). */
+export interface BmsAdapterNode extends Node<AdapterCredentialsInput> {
   /** Parsed settings, or null when they are invalid (then `pool()` throws INVALID_INPUT). */
   readonly settings: AdapterSettings | null;
   /** The adapter's pool, created on first use; throws a BmsError when the settings are invalid. */

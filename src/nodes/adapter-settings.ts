@@ -3,7 +3,8 @@ import { BmsError } from "../errors";
 import type { PoolOptions } from "../pool/types";
 import type { FaultProfileName, LatencyModelName } from "../sim/options";
 import type { AdapterConfig } from "./adapter-radio";
-import { ADAPTER_SETTINGS, readSettings } from "./settings-schema";
+import { describePasswords, passwordLookup } from "./password-list";
+import { ADAPTER_CREDENTIALS, ADAPTER_SETTINGS, readSettings } from "./settings-schema";
 
 /**
  * The bms-adapter properties as they arrive from flow JSON or from the scan endpoint's query string
@@ -13,9 +14,14 @@ export type AdapterSettingsInput = { [K in keyof typeof ADAPTER_SETTINGS]?: unkn
 
 export type AdapterNodeDef = NodeDef & AdapterSettingsInput;
 
+/** The bms-adapter credentials as Node-RED hands them to the node (`this.credentials`). */
+export type AdapterCredentialsInput = { [K in keyof typeof ADAPTER_CREDENTIALS]?: unknown };
+
 export interface AdapterSettings {
   adapter: AdapterConfig;
   options: Omit<PoolOptions, "log">;
+  /** What the credential sets, in words for the log (never a password). */
+  passwords: string;
 }
 
 const POOL_FIELDS = [
@@ -29,14 +35,19 @@ const POOL_FIELDS = [
 const SIMULATOR_FIELDS = ["simBatteries", "simCells", "simFaults", "simLatency", "simInHost", "simPassword"] as const;
 
 /**
- * Turns raw settings into the adapter choice and pool options, or throws one INVALID_INPUT BmsError naming every
- * bad field (a blank field takes its default). The simulator's fields are read only when the simulator is chosen,
- * the HCI device only when it is not.
+ * Turns raw settings and credentials into the adapter choice and pool options, or throws one INVALID_INPUT BmsError
+ * naming every bad field (a blank field takes its default; a bad module password is named by its entry and address,
+ * never quoted). The simulator's fields are read only when the simulator is chosen, the HCI device only when it is
+ * not. The module passwords go to the pool only, never into the adapter choice: an adapter host child never sees them.
  * The pool is never created from settings that fail here.
  */
-export function parseAdapterSettings(input: AdapterSettingsInput): AdapterSettings {
+export function parseAdapterSettings(
+  input: AdapterSettingsInput,
+  credentials: AdapterCredentialsInput = {},
+): AdapterSettings {
   const radio = readSettings(ADAPTER_SETTINGS, input, ["transport"]);
   const pool = readSettings(ADAPTER_SETTINGS, input, POOL_FIELDS);
+  const secret = readSettings(ADAPTER_CREDENTIALS, credentials, ["password"]);
   const p = pool.values;
   const options: Omit<PoolOptions, "log"> = {
     idleTimeoutMs: p.idleTimeout * 1000,
@@ -45,14 +56,17 @@ export function parseAdapterSettings(input: AdapterSettingsInput): AdapterSettin
     connectTimeoutMs: p.connectTimeout * 1000,
     commandTimeoutMs: p.commandTimeout * 1000,
     maxLinks: p.maxLinks,
+    modulePassword: passwordLookup(secret.values.password),
   };
+  const passwords = describePasswords(secret.values.password);
+  const shared = [...radio.problems, ...pool.problems, ...secret.problems];
   if (radio.values.transport !== "simulator") {
     const hci = readSettings(ADAPTER_SETTINGS, input, ["hciDevice"]);
-    refuseAny([...radio.problems, ...hci.problems, ...pool.problems]);
-    return { adapter: { transport: "hci", hciDevice: hci.values.hciDevice }, options };
+    refuseAny([...shared, ...hci.problems]);
+    return { adapter: { transport: "hci", hciDevice: hci.values.hciDevice }, options, passwords };
   }
   const sim = readSettings(ADAPTER_SETTINGS, input, SIMULATOR_FIELDS);
-  refuseAny([...radio.problems, ...sim.problems, ...pool.problems]);
+  refuseAny([...shared, ...sim.problems]);
   const s = sim.values;
   const adapter: AdapterConfig = {
     transport: "simulator",
@@ -67,7 +81,7 @@ export function parseAdapterSettings(input: AdapterSettingsInput): AdapterSettin
     // The simulator behind the same child-process path real hardware takes (tests, and trying that path).
     inHost: s.simInHost,
   };
-  return { adapter, options };
+  return { adapter, options, passwords };
 }
 
 function refuseAny(problems: string[]): void {

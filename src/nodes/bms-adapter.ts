@@ -4,10 +4,15 @@ import { createPool } from "../pool";
 import type { AdapterStateEvent, BmsPool, LinkStateEvent } from "../pool/types";
 import type { AdapterUser, BmsAdapterNode } from "./adapter-node";
 import { adapterRadio } from "./adapter-radio";
-import { type AdapterNodeDef, type AdapterSettings, parseAdapterSettings } from "./adapter-settings";
+import {
+  type AdapterCredentialsInput,
+  type AdapterNodeDef,
+  type AdapterSettings,
+  parseAdapterSettings,
+} from "./adapter-settings";
 import { PoolListenerScope } from "./pool-listener-scope";
 import { registerScanRoute } from "./scan-route";
-import { ADAPTER_SETTINGS } from "./settings-schema";
+import { ADAPTER_CREDENTIALS, ADAPTER_SETTINGS } from "./settings-schema";
 import { traceLoggingEnabled } from "./trace-logging";
 
 /**
@@ -16,7 +21,8 @@ import { traceLoggingEnabled } from "./trace-logging";
  * (redeploy, delete, shutdown) or when its last user is removed. A partial deploy that keeps this node keeps links.
  */
 export = (RED: NodeAPI) => {
-  function BmsAdapter(this: BmsAdapterNode & { settings: AdapterSettings | null }, def: AdapterNodeDef) {
+  type AdapterNode = BmsAdapterNode & { settings: AdapterSettings | null };
+  function BmsAdapter(this: AdapterNode, def: AdapterNodeDef) {
     RED.nodes.createNode(this, def);
     const users = new Map<string, AdapterUser>();
     let current: { pool: BmsPool; listeners: PoolListenerScope } | null = null;
@@ -24,7 +30,7 @@ export = (RED: NodeAPI) => {
     let settingsError: BmsError | null = null;
 
     try {
-      this.settings = parseAdapterSettings(def);
+      this.settings = parseAdapterSettings(def, this.credentials);
     } catch (err) {
       this.settings = null;
       settingsError = err as BmsError;
@@ -59,7 +65,7 @@ export = (RED: NodeAPI) => {
       listeners.onState(fanOutState);
       listeners.onAdapter(fanOutAdapter);
       current = { pool, listeners };
-      this.debug(`pool opened (${settings.adapter.transport})`);
+      this.debug(`pool opened (${settings.adapter.transport}, ${settings.passwords})`);
       return pool;
     };
 
@@ -92,10 +98,16 @@ export = (RED: NodeAPI) => {
     });
   }
 
-  // The settings schema goes to the editor as a node setting (RED.settings.bmsAdapterSettings): its validators and
-  // defaults are the runtime's.
-  RED.nodes.registerType("bms-adapter", BmsAdapter, {
-    settings: { bmsAdapterSettings: { value: ADAPTER_SETTINGS, exportable: true } },
+  // The settings schema goes to the editor as node settings (RED.settings.bmsAdapterSettings, and the rules of the
+  // credentials as bmsAdapterCredentials): its validators and defaults are the runtime's. The module passwords are a
+  // credential of type password: Node-RED keeps them out of the flows, stores them encrypted in the credentials file
+  // and never sends them back to the editor.
+  RED.nodes.registerType<AdapterNode, AdapterNodeDef, unknown, AdapterCredentialsInput>("bms-adapter", BmsAdapter, {
+    credentials: { password: { type: "password" } },
+    settings: {
+      bmsAdapterSettings: { value: ADAPTER_SETTINGS, exportable: true },
+      bmsAdapterCredentials: { value: ADAPTER_CREDENTIALS, exportable: true },
+    },
   });
   registerScanRoute(RED);
 };

@@ -2,6 +2,7 @@ import { DEFAULT_POOL_OPTIONS } from "../pool/types";
 import { ADDRESS_INPUT } from "../protocol/address";
 import { AUTH_PASSWORD_INPUT } from "../protocol/auth";
 import { DEFAULT_SIMULATOR_OPTIONS } from "../sim/options";
+import { type ModulePasswords, readPasswordList } from "./password-list";
 
 /**
  * Every setting users type, with its range, default and unit: one schema that the runtime reads flows with (the
@@ -9,7 +10,7 @@ import { DEFAULT_SIMULATOR_OPTIONS } from "../sim/options";
  * resources/editor-rules.js turns an entry into a validator). Where a lower layer owns a default (the pool's
  * timeouts, the simulator's batteries), the schema takes it from there, so each default has one home.
  *
- * An entry is one of four kinds; a credential (a module password per battery, say) would be one more `text` entry.
+ * An entry is one of five kinds.
  */
 export interface NumberSetting {
   kind: "number";
@@ -48,7 +49,18 @@ export interface TextSetting {
   rule: string;
 }
 
-export type Setting = NumberSetting | ChoiceSetting | FlagSetting | TextSetting;
+/**
+ * A list of FF AA module passwords (a credential): blank for none, one password for every battery, or entries
+ * `ADDRESS=PASSWORD` split by `separator`. The rules of a password and of an address come from ./protocol.
+ */
+export interface PasswordListSetting {
+  kind: "passwords";
+  password: { source: string; flags: string; rule: string };
+  address: { source: string; flags: string };
+  separator: { source: string; flags: string };
+}
+
+export type Setting = NumberSetting | ChoiceSetting | FlagSetting | TextSetting | PasswordListSetting;
 
 const SECONDS = "s" as const;
 
@@ -99,6 +111,19 @@ export const ADAPTER_SETTINGS = {
 } as const satisfies Record<string, Setting>;
 
 /**
+ * bms-adapter's credentials (Node-RED keeps them out of the flows, in the encrypted credentials file): the passwords
+ * of the batteries' Bluetooth modules, which the pool sends in the FF AA handshake of each new link.
+ */
+export const ADAPTER_CREDENTIALS = {
+  password: {
+    kind: "passwords",
+    password: AUTH_PASSWORD_INPUT,
+    address: ADDRESS_INPUT,
+    separator: { source: "[,\\r\\n]", flags: "" },
+  },
+} as const satisfies Record<string, Setting>;
+
+/**
  * bms-poll. The interval: the vendor's own phone app polls about once a second (PROTOCOL 7), which is what the BLE
  * module is built to serve; a poll holds the link for two request/reply rounds (about 0.14 s on a kept link), so a
  * shorter interval mostly queues behind the poll in flight, never lets the link go idle, and takes air time from the
@@ -133,7 +158,13 @@ export const SCAN_SETTINGS = {
 /** The address rule, for the editors of the nodes that take one (as a pattern source; see normalizeAddress). */
 export const ADDRESS_SETTING = ADDRESS_INPUT;
 
-type ValueOf<S extends Setting> = S extends NumberSetting ? number : S extends FlagSetting ? boolean : string;
+type ValueOf<S extends Setting> = S extends NumberSetting
+  ? number
+  : S extends FlagSetting
+    ? boolean
+    : S extends PasswordListSetting
+      ? ModulePasswords
+      : string;
 export type SettingValues<T extends Record<string, Setting>> = { -readonly [K in keyof T]: ValueOf<T[K]> };
 
 /**
@@ -158,6 +189,7 @@ export function readSettings<T extends Record<string, Setting>, K extends keyof 
 
 function readSetting(name: string, setting: Setting, raw: unknown, problems: string[]): unknown {
   if (setting.kind === "flag") return raw === true || raw === "true";
+  if (setting.kind === "passwords") return readPasswordList(name, setting, raw, problems);
   if (raw === undefined || raw === null || raw === "") return setting.default;
   switch (setting.kind) {
     case "choice":

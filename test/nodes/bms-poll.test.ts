@@ -29,6 +29,12 @@ import {
 } from "./flow-harness";
 
 const BATTERIES = 2;
+const MODULE_PASSWORD = "Zq7#x!";
+
+/** Everything the runtime logged since the flow was loaded, at every level (the helper's spy sees each message). */
+function loggedText(): string {
+  return JSON.stringify(helper.log().args.map(([event]) => (event as { msg?: unknown }).msg));
+}
 
 function flow(poll: Record<string, unknown> = {}, adapter: Record<string, unknown> = {}): FlowNode[] {
   return [
@@ -130,6 +136,38 @@ describe("bms-poll", () => {
     assert.equal(stats.notRelayed, 2, "the request and its retry reached the module and stopped there");
     assert.equal(stats.authFrames, 1, "then the app key, once");
     assert.equal(stats.replies, 1, "answered: a password is needed");
+  });
+
+  it("with the module password set on the adapter (a credential), a poll gets data from password-protected modules", async () => {
+    await helper.load(OUR_NODES, flow({}, { simPassword: MODULE_PASSWORD }), { a1: { password: MODULE_PASSWORD } });
+    const polled = await exchange("p1", {}, "out");
+    assert.equal(polled.payload.cellCount, 4);
+    const stats = simulatorOf(BATTERIES, 4, { password: MODULE_PASSWORD }).stats();
+    assert.equal(stats.authFrames, 5, "the whole handshake");
+    assert.equal(stats.notRelayed, 0, "before the first request");
+    assert.match(loggedText(), /pool opened \(simulator, a module password for every battery\)/);
+    assert.ok(!loggedText().includes(MODULE_PASSWORD), "no log line holds the credential");
+  });
+
+  it("a wrong module password ends the poll in PASSWORD_REJECTED, on the badge and to Catch, without quoting it", async () => {
+    await helper.load(OUR_NODES, flow({}, { simPassword: MODULE_PASSWORD }), { a1: { password: "Wr0ng!" } });
+    const caught = await exchange("p1", {}, "caught");
+    assert.equal(caught.error.code, "PASSWORD_REJECTED");
+    assert.equal(caught.bms.address, BATTERY_1);
+    assert.ok(statusTexts("p1").includes(`${STATUS}passwordRejected`));
+    assert.ok(!JSON.stringify(caught.error).includes("Wr0ng!"));
+    assert.ok(!loggedText().includes("Wr0ng!"));
+  });
+
+  it("a malformed module password credential is INVALID_INPUT naming the entry, never the password, and opens no pool", async () => {
+    await helper.load(OUR_NODES, flow(), { a1: { password: "aa:bb:cc:00:00:01=s3cr3tX" } });
+    assert.equal(adapterNode("a1").settings, null);
+    const caught = await exchange("p1", {}, "caught");
+    assert.equal(caught.error.code, "INVALID_INPUT");
+    assert.match(caught.error.message, /password entry 1 \(AA:BB:CC:00:00:01\): the password must be exactly 6/);
+    assert.equal(statusTexts("p1").at(-1), `${STATUS}invalidInput`);
+    assert.ok(!JSON.stringify(caught.error).includes("s3cr3t"));
+    assert.ok(!loggedText().includes("s3cr3t"));
   });
 
   it("reports INVALID_INPUT to Catch with msg.error.code when there is no address", async () => {

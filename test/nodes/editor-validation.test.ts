@@ -50,23 +50,35 @@ interface NodeSetting {
   exportable?: boolean;
 }
 
+type EditorProperties = Record<string, Record<string, { validate?: Validate; value?: unknown }>>;
+
 /**
  * The `defaults` of each type registered by the first script of an editor .html, run against a stand-in RED after
  * the package's resources/ scripts the .html loads (as the editor loads them, in order, into the same window).
  */
-function editorDefaults(file: string): Record<string, Record<string, { validate?: Validate; value?: unknown }>> {
+function editorDefaults(file: string): EditorProperties {
+  return editorDefinitions(file).defaults;
+}
+
+/** The `defaults` and the `credentials` of each type an editor .html registers (see editorDefaults). */
+function editorDefinitions(file: string): { defaults: EditorProperties; credentials: EditorProperties } {
   const html = fs.readFileSync(path.join(nodesDir, file), "utf8");
   const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)?.[1];
   if (!script) throw new Error(`${file} has no editor script`);
   const resources = [
     ...html.matchAll(/<script type="text\/javascript" src="resources\/@bmskit\/node-red-jbd-bms\/([^"]+)"/g),
   ];
-  const registered: Record<string, Record<string, { validate?: Validate; value?: unknown }>> = {};
+  const defaults: EditorProperties = {};
+  const credentials: EditorProperties = {};
   const RED = {
     settings: exportedSettings(),
     nodes: {
-      registerType: (type: string, def: { defaults: Record<string, { validate?: Validate; value?: unknown }> }) => {
-        registered[type] = def.defaults;
+      registerType: (
+        type: string,
+        def: { defaults: EditorProperties[string]; credentials?: EditorProperties[string] },
+      ) => {
+        defaults[type] = def.defaults;
+        credentials[type] = def.credentials ?? {};
       },
     },
   };
@@ -75,7 +87,7 @@ function editorDefaults(file: string): Record<string, Record<string, { validate?
     vm.runInContext(fs.readFileSync(path.join(resourcesDir, resource as string), "utf8"), context);
   }
   vm.runInContext(script, context);
-  return registered;
+  return { defaults, credentials };
 }
 
 function runtimeAccepts<T>(parse: (raw: T) => unknown, raw: T): boolean {
@@ -131,6 +143,38 @@ describe("editor validators agree with the runtime", () => {
     ]) {
       assert.equal(validate(password), runtimeAccepts(runtime, password), JSON.stringify(password));
     }
+  });
+
+  it("bms-adapter: the module password credential, and the editor's stand-in for a stored one", () => {
+    const validate = editorDefinitions("bms-adapter.html").credentials["bms-adapter"]!.password!.validate!;
+    const runtime = (password: unknown) => parseAdapterSettings({}, { password });
+    for (const password of [
+      "",
+      "  \n",
+      "123456",
+      "Ab !~z",
+      " 2,4=6",
+      "123456\n",
+      "12345",
+      "1234567",
+      "12345é",
+      "AA:BB:CC:00:00:01=123456",
+      "aa-bb-cc-00-00-01 = 123456 ,\r\naabbcc000002=ab=d f\n",
+      "AA:BB:CC:00:00:01=123456,AA:BB:CC:00:00:01=654321",
+      "AA:BB:CC:00:00:01=123456,aabbcc000001=654321",
+      "AA:BB:CC:00:00:01=12345",
+      "AA:BB:CC:00:00:0G=123456",
+      "123456=AA:BB:CC:00:00:01",
+      "AA:BB:CC:00:00:01=123456, 654321",
+      "AA:BB:CC:00:00:01=123456,,",
+      "=123456",
+      null,
+      undefined,
+    ]) {
+      assert.equal(validate(password), runtimeAccepts(runtime, password), JSON.stringify(password));
+    }
+    // A stored password comes back to the dialog as "__PWRD__", which leaves it as it is: the runtime never sees that.
+    assert.equal(validate("__PWRD__"), true);
   });
 
   it("bms-poll: interval, with the minimum and maximum the runtime exports to the editor", () => {
