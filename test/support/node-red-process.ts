@@ -11,6 +11,8 @@ export interface NodeRedStartOptions {
   startTimeoutMs?: number;
   /** Settings on top of the defaults, each passed as `-D key=value` (value JSON), e.g. editorTheme.palette.upload. */
   settings?: Record<string, unknown>;
+  /** Environment variables on top of this process's own (flows can read them as `${NAME}`). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -58,7 +60,7 @@ export class NodeRedProcess {
       args.push("-D", `${key}=${JSON.stringify(value)}`);
     if (options.flowFile !== undefined) args.push(options.flowFile);
     // A palette install runs npm in the user directory, with the npm settings of the suites' own installs.
-    const env = { ...process.env, ...NPM_TEST_ENV };
+    const env = { ...process.env, ...NPM_TEST_ENV, ...options.env };
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     const red = new NodeRedProcess(child, options.port);
     try {

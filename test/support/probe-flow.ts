@@ -16,7 +16,13 @@ export const PROBE = {
  * the adapter host child process (`simInHost`), the path a real adapter takes, so the suite sees that process
  * start, survive or be replaced on redeploys, and end with Node-RED.
  */
-export function probeFlow(options: { topic: string; adapterName: string; batteries?: number }): FlowNode[] {
+export function probeFlow(options: {
+  topic: string;
+  adapterName: string;
+  batteries?: number;
+  /** Adapter fields on top of these (and `credentials`, as the editor sends them with the node). */
+  adapter?: Record<string, unknown>;
+}): FlowNode[] {
   return [
     { id: PROBE.tab, type: "tab", label: "e2e probe", disabled: false, info: "" },
     {
@@ -36,6 +42,7 @@ export function probeFlow(options: { topic: string; adapterName: string; batteri
       simFaults: "none",
       simLatency: "instant",
       simInHost: true,
+      ...options.adapter,
     },
     {
       id: PROBE.poll,
