@@ -177,6 +177,19 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
     await cancelDialog(page, "#node-config-dialog-cancel");
   });
 
+  it("offers the module password in the adapter dialog, with the runtime's rules", async () => {
+    await page.evaluate(`RED.editor.editConfig("", "bms-adapter", "${PROBE.adapter}")`);
+    const password = page.locator("#node-config-input-password");
+    await password.waitFor();
+    await password.fill("AA:BB:CC:00:00:01=12345");
+    await password.press("Tab");
+    await page.locator("#node-config-input-password.input-error").waitFor();
+    await password.fill("AA:BB:CC:00:00:01=123456\naa-bb-cc-00-00-02 = 654321");
+    await password.press("Tab");
+    await page.locator("#node-config-input-password.input-error").waitFor({ state: "detached" });
+    await cancelDialog(page, "#node-config-dialog-cancel");
+  });
+
   it("deploys, and the canvas badge shows live values from the newly chosen battery", async () => {
     // The badge already shows values from before the deploy, so record the badge texts the editor receives from
     // now on: the redeployed node must report a fresh state first and then values again.

@@ -247,3 +247,17 @@ test("no password configured and a silent module that does not answer the app ke
     await w.dispose();
   }
 });
+
+test("the handshake leaves no timer and no listener behind: a kept link holds what it holds without FF AA", async () => {
+  const afterOnePoll = async (modules: { password?: string }, options: PoolOptions) => {
+    let held: unknown;
+    await withPasswordWorld(modules, { keepOpen: true, ...options }, async (w) => {
+      assert.equal(codeOf((await w.poll()).outcome), "ok");
+      held = { timers: w.time.clock.countTimers(), listeners: w.central.listenerCounts() };
+    });
+    return held;
+  };
+  const withHandshake = await afterOnePoll({ password: PASSWORD }, { modulePassword: everyBattery(PASSWORD) });
+  const without = await afterOnePoll({}, {});
+  assert.deepEqual(withHandshake, without);
+});
