@@ -30,11 +30,12 @@ export interface BatteryHooks {
 
 /**
  * One battery's place in the pool, as a state machine. It keeps the facts (its link and session, a connect in flight,
- * its link slot, a close under way, when a backoff or release hold ends, its failures) and changes them only through
- * its transitions, named for what happened: connected, connect failed, lease taken and returned, close begun, link
- * closed, released, reconnect requested. Its state (closed, searching, connecting, busy, idle, closing, backoff,
- * released) is never stored: it is derived from those facts, and every transition ends by announcing the state once
- * if it changed. The pool decides what to do (connect, lease, close); the battery records what is.
+ * its link slot, a close under way, when a backoff or release hold ends, its failures, whether its module said it
+ * wants a password) and changes them only through its transitions, named for what happened: connected, connect
+ * failed, lease taken and returned, close begun, link closed, released, reconnect requested, password need learned.
+ * Its state (closed, searching, connecting, busy, idle, closing, backoff, released) is never stored: it is derived
+ * from those facts, and every transition ends by announcing the state once if it changed. The pool decides what to do
+ * (connect, lease, close); the battery records what is.
  */
 export class Battery {
   /** One operation per link: a poll holds it for 0x03 + 0x04 (+ 0x05). */

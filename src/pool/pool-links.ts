@@ -21,9 +21,9 @@ export interface PoolLinksContext {
 
 /**
  * Opening and closing the links of one pool: link setup as a sequence of steps the pool owns (a link slot, then
- * the central's connect gate: find, connect, discover, subscribe; then the session on the new link), the cap with
- * least-recently-used eviction, closes chosen by the pool (idle timeout, eviction, reconnect, release, pool close),
- * the sweeper, and what happens whenever a link closes.
+ * the central's connect gate: find, connect, discover, subscribe; then the FF AA handshake where a module password
+ * is set; then the session on the new link), the cap with least-recently-used eviction, closes chosen by the pool
+ * (idle timeout, eviction, reconnect, release, pool close), the sweeper, and what happens whenever a link closes.
  */
 export class PoolLinks {
   /** The cap on open (or opening) links: a connect takes a slot before it starts, the link's close gives it back. */
