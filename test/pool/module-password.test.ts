@@ -261,3 +261,31 @@ test("the handshake leaves no timer and no listener behind: a kept link holds wh
   const without = await afterOnePoll({}, {});
   assert.deepEqual(withHandshake, without);
 });
+
+test("a password configured for a module that answers the app key with 'no password': nothing more is sent, polls go on", async () => {
+  const w = fakeWorld({ commandTimeoutMs: COMMAND_TIMEOUT_MS, modulePassword: everyBattery(PASSWORD) });
+  try {
+    w.radio.battery(A1).appKeyStatus = AuthStatus.NoPassword;
+    const polled = await w.run(w.pool.poll(A1));
+    assert.equal(polled.payload.cellCount, 4);
+    const written = w.radio.events.filter((e) => e.type === "write").map((e) => e.data);
+    assert.deepEqual(written.slice(0, 2), [toHex(encodeAuthAppKey()), toHex(encodeReadRequest(Register.BasicInfo))]);
+    assert.equal(written.filter((hex) => hex?.startsWith("ffaa")).length, 1);
+  } finally {
+    await w.dispose();
+  }
+});
+
+test("a module that refuses the app key itself: PASSWORD_REJECTED that says the handshake is not the one we speak", async () => {
+  const w = fakeWorld({ commandTimeoutMs: COMMAND_TIMEOUT_MS, modulePassword: everyBattery(PASSWORD) });
+  try {
+    w.radio.battery(A1).appKeyStatus = AuthStatus.Rejected;
+    const outcome = await w.settle(w.pool.poll(A1));
+    assert.equal(codeOf(outcome), "PASSWORD_REJECTED");
+    assert.match(messageOf(outcome), /refused the FF AA app key, which the known modules accept/);
+    assert.equal(w.pool.linkState(A1), "backoff");
+    assert.equal(w.radio.count("disconnect"), 1, "the new link is closed");
+  } finally {
+    await w.dispose();
+  }
+});
