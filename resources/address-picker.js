@@ -58,7 +58,6 @@
           for (const r of results) {
             let label = `${r.name || "?"}  ${r.address}${r.rssi !== null ? `  ${r.rssi} dBm` : ""}`;
             if (r.linked) label += `  (${t("linked")})`;
-            if (!r.jbd) label += `  (${t("notJbd")})`;
             $("<li>")
               .addClass("bms-scan-result")
               .attr("data-address", r.address)
