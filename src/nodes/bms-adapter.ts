@@ -7,7 +7,7 @@ import { adapterRadio } from "./adapter-radio";
 import { type AdapterNodeDef, type AdapterSettings, parseAdapterSettings } from "./adapter-settings";
 import { PoolListenerScope } from "./pool-listener-scope";
 import { registerScanRoute } from "./scan-route";
-import { ADAPTER_SETTINGS } from "./settings-schema";
+import { ADAPTER_SETTINGS, forEditor } from "./settings-schema";
 import { traceLoggingEnabled } from "./trace-logging";
 
 /**
@@ -95,7 +95,7 @@ export = (RED: NodeAPI) => {
   // The settings schema goes to the editor as a node setting (RED.settings.bmsAdapterSettings): its validators and
   // defaults are the runtime's.
   RED.nodes.registerType("bms-adapter", BmsAdapter, {
-    settings: { bmsAdapterSettings: { value: ADAPTER_SETTINGS, exportable: true } },
+    settings: { bmsAdapterSettings: { value: forEditor(ADAPTER_SETTINGS), exportable: true } },
   });
   registerScanRoute(RED);
 };
