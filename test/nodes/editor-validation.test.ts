@@ -10,6 +10,7 @@ import { parseBankSettings } from "../../src/nodes/bank-settings";
 import { MIN_POLL_INTERVAL_SECONDS, parsePollInterval } from "../../src/nodes/poll-interval";
 import { POLL_SETTINGS, readSettings } from "../../src/nodes/settings-schema";
 import { ADDRESS_INPUT, normalizeAddress } from "../../src/protocol/address";
+import { translate } from "../support/catalog";
 
 import bmsAdapter = require("../../src/nodes/bms-adapter");
 import bmsBank = require("../../src/nodes/bms-bank");
@@ -24,16 +25,6 @@ const resourcesDir = path.resolve(__dirname, "..", "..", "..", "resources");
 
 /** What a validator answers: true, or the message the editor shows for the field. */
 type Validate = (value: unknown, options?: unknown) => true | string;
-
-/** RED._ of the editor over the shipped English catalogs (`namespace:dotted.key`, `__name__` substitutions). */
-function translate(key: string, substitutions: Record<string, unknown> = {}): string {
-  const [namespace, dotted] = key.split(":") as [string, string];
-  const type = namespace.replace("@bmskit/node-red-jbd-bms/", "");
-  const catalog = JSON.parse(fs.readFileSync(path.join(nodesDir, "locales", "en-US", `${type}.json`), "utf8"));
-  const text = dotted.split(".").reduce((node, part) => node?.[part], catalog);
-  if (typeof text !== "string") throw new Error(`no catalog text for ${key}`);
-  return text.replace(/__(\w+)__/g, (_, name: string) => String(substitutions[name]));
-}
 
 /** The runtime's problem line for `field` ("idleTimeout must be …") as the dialog words it for the field's label. */
 function asEditorSays(problem: string, field: string, label: string): string {
