@@ -35,7 +35,7 @@ export const JBD_NAME_PATTERNS: readonly { pattern: string; test: RegExp }[] = [
   { pattern: "xiaoxiang…", test: /^xiaoxiang/i },
   { pattern: "JBD-…", test: /^JBD-/i },
   // Bare model codes: DP04S007L4S100A, SP17S005P17S120A, SP08S025L8S200A, AP21S002-L21S.
-  { pattern: "model code (SP04S005…)", test: /^[A-Z]{2}\d{2}S\d{3}/i },
+  { pattern: "SP04S005… (model code)", test: /^[A-Z]{2}\d{2}S\d{3}/i },
   { pattern: "DWF…", test: /^DWF/i },
   { pattern: "LSG-…", test: /^LSG-/i },
   { pattern: "N-…BL…", test: /^N-.{5}BL/i },

@@ -41,7 +41,7 @@ test("the picker's scan lists JBD batteries by service, module address or name, 
     assert.deepEqual(found.get(RENAMED)?.recognised, [{ by: "service", service: "ff00" }]);
     assert.equal(found.get(RENAMED)?.name, "Boat house");
     assert.deepEqual(found.get(BY_PREFIX)?.recognised, [{ by: "address", prefix: "A4:C1:37" }]);
-    assert.deepEqual(found.get(BY_NAME)?.recognised, [{ by: "name", pattern: "model code (SP04S005…)" }]);
+    assert.deepEqual(found.get(BY_NAME)?.recognised, [{ by: "name", pattern: "SP04S005… (model code)" }]);
     assert.deepEqual(found.get(LINKED)?.recognised, [{ by: "link" }]);
     assert.equal(found.get(LINKED)?.linked, true);
     for (const address of [RENAMED, BY_PREFIX, BY_NAME]) {
