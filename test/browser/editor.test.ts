@@ -7,14 +7,16 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { BrowserContext, Locator, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import {
   browserSkipReason,
   editorThemes,
+  helpClipping,
   launchBrowser,
   lowContrast,
   screenshot,
   setEditorTheme,
+  validationMessage,
 } from "../support/editor-page";
 import { freeLoopbackPort } from "../support/free-port";
 import { NodeRedProcess } from "../support/node-red-process";
@@ -264,7 +266,7 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
     for (const type of ["bms-adapter", "bms-poll", "bms-mos", "bms-bank"]) {
       await page.evaluate(`RED.sidebar.help.show("${type}")`);
       await page.locator(".red-ui-help h3").first().waitFor();
-      const clipped = (await page.evaluate(HELP_CLIPPING_IN_PAGE)) as { sidebar: number; clipped: string[] };
+      const clipped = await helpClipping(page);
       assert.deepEqual(clipped.clipped, [], `${type} at a sidebar ${clipped.sidebar} px wide`);
       await screenshot(page, "light", `help-${type}`, page.locator("#red-ui-sidebar"));
     }
@@ -378,32 +380,3 @@ async function cancelDialog(page: Page, cancelButton: string): Promise<void> {
   await page.locator(cancelButton).click();
   await page.locator(cancelButton).waitFor({ state: "detached" });
 }
-
-/**
- * Hovers an invalid field and waits for the editor's tooltip with the validator's message (Node-RED shows the string
- * a validator returns there), then moves the pointer away so the tooltip closes.
- */
-async function validationMessage(page: Page, field: Locator, message: string): Promise<void> {
-  await field.hover();
-  await page.locator(".red-ui-popover").filter({ hasText: message }).waitFor();
-  await page.mouse.move(0, 0);
-}
-
-/**
- * In the page: what the help sidebar cuts off at its present width: the help's own horizontal overflow, and each code
- * element that reaches past the help's right edge or scrolls within itself (a block of code may wrap; it must not
- * hide the end of a command).
- */
-const HELP_CLIPPING_IN_PAGE = `(() => {
-  const help = [...document.querySelectorAll(".red-ui-help")].filter((h) => h.getBoundingClientRect().width > 0).pop();
-  const right = help.getBoundingClientRect().right;
-  const clipped = [];
-  if (help.scrollWidth > help.clientWidth) clipped.push("the help scrolls sideways by " + (help.scrollWidth - help.clientWidth) + " px");
-  for (const element of help.querySelectorAll("code, pre, dt")) {
-    const box = element.getBoundingClientRect();
-    if (box.right > right + 0.5 || element.scrollWidth > element.clientWidth + 0.5 && element.tagName === "PRE") {
-      clipped.push(element.tagName.toLowerCase() + ": " + element.textContent.trim().slice(0, 60));
-    }
-  }
-  return { sidebar: Math.round(document.querySelector("#red-ui-sidebar").getBoundingClientRect().width), clipped };
-})()`;
