@@ -23,7 +23,8 @@ import type {
   ConnectOptions,
   ScannedDevice,
 } from "./central-types";
-import { discoverJbd, recognisedAsJbd } from "./jbd-discovery";
+import { discoverJbd } from "./jbd-discovery";
+import { recogniseJbd } from "./jbd-recognition";
 import { ListenerScope, scopedOperation } from "./listener-scope";
 import { OrphanGuards } from "./orphan-guards";
 
@@ -122,7 +123,10 @@ export class BleCentral extends EventEmitter implements CentralInspection {
     }, options.signal);
   }
 
-  /** A bounded scan for the editor's address picker; it takes its turn at the connect gate. */
+  /**
+   * The address picker's bounded scan, at its turn at the gate. Unfiltered, unlike finding a battery: renamed packs
+   * and modules that leave ff00 out show up too (noble keeps an object per device heard, NOBLE-NOTES 7: keep it short).
+   */
   scan(durationMs: number, signal?: AbortSignal): Promise<ScannedDevice[]> {
     return this.gate.run(async () => {
       await this.waitUntilUsable(durationMs, signal);
@@ -132,19 +136,15 @@ export class BleCentral extends EventEmitter implements CentralInspection {
         await new Promise<void>((resolve, reject) => {
           scope.on(this.noble, "discover", (peripheral: Peripheral) => {
             const address = peripheral.address.toUpperCase();
-            const recognised = recognisedAsJbd(peripheral.advertisement?.serviceUuids ?? []);
-            seen.set(address, {
-              address,
-              name: peripheral.advertisement?.localName ?? null,
-              rssi: typeof peripheral.rssi === "number" ? peripheral.rssi : null,
-              jbd: recognised !== null,
-              recognised,
-            });
+            const { localName: name = null, serviceUuids = [] } = peripheral.advertisement ?? {};
+            const recognised = recogniseJbd({ address, name, serviceUuids });
+            const rssi = typeof peripheral.rssi === "number" ? peripheral.rssi : null;
+            if (recognised.length > 0) seen.set(address, { address, name, rssi, recognised });
           });
           this.watchAdapter(scope, reject);
           scope.onAbort(signal, reject);
           scope.timer(durationMs, resolve);
-          this.noble.startScanning([...JBD_SERVICE_UUIDS], true);
+          this.noble.startScanning([], true);
         });
       } finally {
         scope.dispose();

@@ -1,5 +1,6 @@
 import type { AdapterState } from "../bindings/noble-bindings";
 import type { BmsError } from "../errors";
+import type { JbdEvidence } from "./jbd-recognition";
 
 /** The shapes around BleCentral (ble-central.ts): its options, what it reports, and its inspection for leak checks. */
 
@@ -25,10 +26,8 @@ export interface ScannedDevice {
   address: string;
   name: string | null;
   rssi: number | null;
-  /** Taken for a JBD battery. */
-  jbd: boolean;
-  /** Why it is taken for one, in words (e.g. "advertises the JBD service ff00"); null when it is not. */
-  recognised: string | null;
+  /** Why it is taken for a JBD battery (jbd-recognition.ts), strongest first; never empty. */
+  recognised: JbdEvidence[];
 }
 
 /** Events: "state" (the adapter state, unavailable error or undefined) on every adapter state change. */

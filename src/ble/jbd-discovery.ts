@@ -4,9 +4,6 @@ import { BmsError } from "../errors";
 import { JBD_GATT_LAYOUTS, JBD_SERVICE_UUIDS } from "../protocol/gatt";
 import { type ListenerScope, scopedOperation } from "./listener-scope";
 
-// How the central knows a JBD battery: by its advertisement while scanning (recognisedAsJbd), and on a connected
-// peripheral by link setup's discovery steps (discoverJbd).
-
 /** The JBD service of a connected peripheral, with its two characteristics, subscribed to. */
 export interface JbdCharacteristics {
   service: string;
@@ -66,13 +63,4 @@ export async function discoverJbd(options: DiscoveryOptions): Promise<JbdCharact
     return { service: layout.service, notify, write };
   }
   throw new BmsError("NOT_A_JBD", `${address} has no JBD service (ff00/ff01/ff02 or fff0/fff1/fff2)`);
-}
-
-/**
- * Why an advertisement is taken for a JBD battery, in words, or null: today by its service UUIDs (ff00 or fff0).
- * Further evidence (a name pattern, manufacturer data) belongs here, and the scan result carries the reason.
- */
-export function recognisedAsJbd(serviceUuids: readonly string[]): string | null {
-  const service = serviceUuids.map(shortUuid).find((uuid) => JBD_SERVICE_UUIDS.includes(uuid));
-  return service === undefined ? null : `advertises the JBD service ${service}`;
 }

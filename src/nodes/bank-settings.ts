@@ -1,6 +1,6 @@
 import { BmsError } from "../errors";
 import { normalizeAddress } from "../protocol/address";
-import { ADDRESS_SETTING, BANK_SETTINGS, readSettings } from "./settings-schema";
+import { ADDRESS_SETTING, BANK_SETTINGS, forEditor, readSettings } from "./settings-schema";
 
 /** The bms-bank properties as they arrive from flow JSON (DESIGN 4.8 style: numbers may come as strings). */
 export interface BankSettingsInput {
@@ -19,7 +19,7 @@ export interface BankSettings {
  * the Node-RED node setting `bmsBankRules`, which the editor reads from RED.settings, so the dialog and the runtime
  * share one source.
  */
-export const BANK_RULES = { address: ADDRESS_SETTING, ...BANK_SETTINGS } as const;
+export const BANK_RULES = { address: ADDRESS_SETTING, ...forEditor(BANK_SETTINGS) };
 
 /**
  * Parses the bank's settings, or throws one INVALID_INPUT BmsError naming every problem: no packs, an address that

@@ -5,7 +5,7 @@ import type { BmsPool } from "../pool/types";
 import { normalizeAddress } from "../protocol/address";
 import type { AdapterUser, BmsAdapterNode } from "./adapter-node";
 import { isControlTopic, runControlTopic } from "./control-topic";
-import { NodeBadge } from "./node-badge";
+import { type KeepResult, NodeBadge } from "./node-badge";
 import { badgeTranslator, type Translate } from "./status-badge";
 
 /** Flow-node properties shared by bms-poll and bms-mos (DESIGN 4.8); hand-edited flows may hold anything. */
@@ -44,9 +44,10 @@ export class BatteryBinding {
     private readonly node: Node,
     def: BatteryNodeDef,
     private readonly otherAddress: OtherAddressPolicy,
+    keepResult: KeepResult = "whileLinked",
   ) {
     const t = RED._ as Translate;
-    this.badge = new NodeBadge(node, badgeTranslator(RED));
+    this.badge = new NodeBadge(node, badgeTranslator(RED), keepResult);
     const configured = typeof def.adapter === "string" && def.adapter ? RED.nodes.getNode(def.adapter) : null;
     if (!configured) {
       this.configError = new BmsError(

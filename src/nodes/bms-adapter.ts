@@ -12,7 +12,7 @@ import {
 } from "./adapter-settings";
 import { PoolListenerScope } from "./pool-listener-scope";
 import { registerScanRoute } from "./scan-route";
-import { ADAPTER_CREDENTIALS, ADAPTER_SETTINGS } from "./settings-schema";
+import { ADAPTER_CREDENTIALS, ADAPTER_SETTINGS, forEditor } from "./settings-schema";
 import { traceLoggingEnabled } from "./trace-logging";
 
 /**
@@ -105,8 +105,8 @@ export = (RED: NodeAPI) => {
   RED.nodes.registerType<AdapterNode, AdapterNodeDef, unknown, AdapterCredentialsInput>("bms-adapter", BmsAdapter, {
     credentials: { password: { type: "password" } },
     settings: {
-      bmsAdapterSettings: { value: ADAPTER_SETTINGS, exportable: true },
-      bmsAdapterCredentials: { value: ADAPTER_CREDENTIALS, exportable: true },
+      bmsAdapterSettings: { value: forEditor(ADAPTER_SETTINGS), exportable: true },
+      bmsAdapterCredentials: { value: forEditor(ADAPTER_CREDENTIALS), exportable: true },
     },
   });
   registerScanRoute(RED);

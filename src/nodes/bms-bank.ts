@@ -66,7 +66,7 @@ export = (RED: NodeAPI) => {
           return;
         }
         msg.payload = bank;
-        msg.topic = pollTopic(topic, def.name || null, "bank");
+        msg.topic = pollTopic(topic, def.name, "bank");
         msg.bank = { complete: bank.packsFresh === bank.packsExpected };
         send(msg);
         done();

@@ -23,7 +23,8 @@ type MosMessage = NodeMessage & { address?: unknown; bms?: unknown };
 export = (RED: NodeAPI) => {
   function BmsMos(this: Node, def: MosNodeDef) {
     RED.nodes.createNode(this, def);
-    const binding = new BatteryBinding(RED, this, def, "refuse");
+    // The badge shows the MOSFET state from the first read on, whatever the link does meanwhile.
+    const binding = new BatteryBinding(RED, this, def, "refuse", "always");
     const queue = new MosCommandQueue<MosResult>();
     const allowWrites = def.allowWrites === true;
 

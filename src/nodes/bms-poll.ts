@@ -72,7 +72,7 @@ export = (RED: NodeAPI) => {
           (good) => {
             // Each coalesced msg gets its own copy, so a downstream change to one cannot alter another or lastGood.
             msg.payload = structuredClone(good.payload);
-            msg.topic = pollTopic(topic, good.meta.name, address);
+            msg.topic = pollTopic(topic, def.name, address);
             msg.bms = { ...good.meta };
             binding.badge.result(valuesBadge(good.payload.voltage, good.payload.stateOfCharge));
             send(msg);
@@ -89,7 +89,7 @@ export = (RED: NodeAPI) => {
               err.code !== "INVALID_INPUT"
             ) {
               msg.payload = structuredClone(last.payload);
-              msg.topic = pollTopic(topic, last.meta.name, address);
+              msg.topic = pollTopic(topic, def.name, address);
               msg.bms = staleMeta(last, Date.now(), count, { code: err.code, message: err.message });
               binding.badge.failed(err);
               send(msg);

@@ -1,5 +1,5 @@
 import { BmsError } from "../errors";
-import { ADDRESS_SETTING, POLL_SETTINGS, readSettings } from "./settings-schema";
+import { ADDRESS_SETTING, forEditor, POLL_SETTINGS, readSettings } from "./settings-schema";
 
 /** Shortest bms-poll interval (why: see POLL_SETTINGS). */
 export const MIN_POLL_INTERVAL_SECONDS = POLL_SETTINGS.interval.min;
@@ -16,7 +16,7 @@ export const MAX_POLL_INTERVAL_SECONDS = POLL_SETTINGS.interval.max;
 export const POLL_NODE_SETTINGS = {
   bmsPollIntervalMin: { value: MIN_POLL_INTERVAL_SECONDS, exportable: true },
   bmsPollIntervalMax: { value: MAX_POLL_INTERVAL_SECONDS, exportable: true },
-  bmsPollSettings: { value: { address: ADDRESS_SETTING, ...POLL_SETTINGS }, exportable: true },
+  bmsPollSettings: { value: { address: ADDRESS_SETTING, ...forEditor(POLL_SETTINGS) }, exportable: true },
 };
 
 /**

@@ -15,9 +15,12 @@ export interface PollMeta {
   error?: { code: string; message: string };
 }
 
-/** `msg.topic`: the node's topic, else `bms/<name or address>`. */
-export function pollTopic(nodeTopic: string, name: string | null, address: string): string {
-  return nodeTopic || `bms/${name || address}`;
+/**
+ * `msg.topic`: the node's topic, else `bms/<node name or address>` — never the battery's Bluetooth name, which many
+ * packs share (`xiaoxiang BMS`), so two packs would publish to one topic.
+ */
+export function pollTopic(nodeTopic: string, nodeName: string | undefined, address: string): string {
+  return nodeTopic || `bms/${nodeName || address}`;
 }
 
 export function freshMeta(result: PollResult, polledAt: Date): PollMeta {

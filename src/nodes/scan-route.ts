@@ -2,9 +2,11 @@ import type { NodeAPI } from "node-red";
 import { BmsError, toBmsError } from "../errors";
 import { createPool } from "../pool";
 import type { ScanResult } from "../pool/types";
+import { normalizeAddress } from "../protocol/address";
 import type { BmsAdapterNode } from "./adapter-node";
 import { adapterKey, adapterRadio } from "./adapter-radio";
 import { type AdapterSettingsInput, parseAdapterSettings } from "./adapter-settings";
+import { pickerList } from "./scan-list";
 import { readSettings, SCAN_SETTINGS } from "./settings-schema";
 
 /**
@@ -25,9 +27,11 @@ interface ScanJob {
  * `GET bms-adapter/scan` for the editor's address picker (DESIGN 4.9). With `id` of a deployed bms-adapter it scans
  * through that node's pool (so batteries it holds, which stop advertising, are listed as linked); otherwise the
  * settings come in the query and a temporary pool is closed after the scan, so it works before the first deploy.
- * `duration` (seconds, default 4, at most 10) bounds the scan. Requests for the same scan while it runs share it;
- * beyond MAX_CONCURRENT_SCANS distinct scans the answer is 429 `{ code: "TOO_MANY_SCANS", message }`. `simInHost`
- * is ignored: a pre-deploy scan of simulated batteries runs them in this process, never in an adapter host.
+ * `duration` (seconds, default 4, at most 10) bounds the scan. `configured` (addresses separated by commas) names
+ * the batteries the flow's nodes use on this adapter: they are marked, and listed even when not heard (pickerList).
+ * Requests for the same scan while it runs share it; beyond MAX_CONCURRENT_SCANS distinct scans the answer is 429
+ * `{ code: "TOO_MANY_SCANS", message }`. `simInHost` is ignored: a pre-deploy scan of simulated batteries runs them
+ * in this process, never in an adapter host.
  */
 export function registerScanRoute(RED: NodeAPI): void {
   // The module function runs once per runtime, but test harnesses call it on every load of the same admin app.
@@ -40,8 +44,10 @@ export function registerScanRoute(RED: NodeAPI): void {
       res.status(error.code === "INVALID_INPUT" ? 400 : 503).json({ code: error.code, message: error.message });
     };
     let job: ScanJob;
+    let configured: string[];
     try {
       job = scanJob(RED, req.query as Record<string, unknown>);
+      configured = configuredAddresses(req.query.configured);
     } catch (err) {
       fail(err);
       return;
@@ -58,7 +64,7 @@ export function registerScanRoute(RED: NodeAPI): void {
       scan = job.start().finally(() => running.delete(job.key));
       running.set(job.key, scan);
     }
-    scan.then((results) => res.json(results), fail);
+    scan.then((results) => res.json(pickerList(results, configured)), fail);
   });
 }
 
@@ -68,7 +74,7 @@ function scanJob(RED: NodeAPI, query: Record<string, unknown>): ScanJob {
   if (deployed && deployed.type === "bms-adapter") {
     return {
       key: `deployed:${deployed.id}:${durationMs}`,
-      start: async () => sortResults(await (deployed as BmsAdapterNode).pool().scan(durationMs)),
+      start: () => (deployed as BmsAdapterNode).pool().scan(durationMs),
     };
   }
   const settings = parseAdapterSettings({ ...(query as AdapterSettingsInput), simInHost: undefined });
@@ -77,7 +83,7 @@ function scanJob(RED: NodeAPI, query: Record<string, unknown>): ScanJob {
     start: async () => {
       const pool = createPool(adapterRadio(settings.adapter), settings.options);
       try {
-        return sortResults(await pool.scan(durationMs));
+        return await pool.scan(durationMs);
       } finally {
         await pool.close();
       }
@@ -91,10 +97,11 @@ function scanDurationMs(raw: unknown): number {
   return values.duration * 1000;
 }
 
-/** JBD batteries first, then the strongest signal, so the likely pick is at the top of the list. */
-function sortResults(results: ScanResult[]): ScanResult[] {
-  return [...results].sort(
-    (a, b) =>
-      Number(b.jbd) - Number(a.jbd) || (b.rssi ?? -999) - (a.rssi ?? -999) || a.address.localeCompare(b.address),
+/** The query's `configured`: addresses separated by commas (or the parameter repeated), each as the pool keys it. */
+function configuredAddresses(raw: unknown): string[] {
+  if (raw === undefined || raw === "") return [];
+  const list = (Array.isArray(raw) ? raw : [raw]).flatMap((part) =>
+    typeof part === "string" ? part.split(",") : [part],
   );
+  return [...new Set(list.map((address) => normalizeAddress(address, "a configured address")))];
 }

@@ -155,8 +155,23 @@ export const SCAN_SETTINGS = {
   duration: { kind: "number", min: 0, minOpen: true, max: 10, integer: false, unit: SECONDS, default: 4 },
 } as const satisfies Record<string, Setting>;
 
-/** The address rule, for the editors of the nodes that take one (as a pattern source; see normalizeAddress). */
+/** The address rule, for the editors of the nodes that take one (a pattern source and its words; normalizeAddress). */
 export const ADDRESS_SETTING = ADDRESS_INPUT;
+
+/** An entry as the editor gets it: the schema's facts and what a value may be, in the words the runtime reports by. */
+export type EditorSetting<S extends Setting> = S & { allowed: string };
+
+/**
+ * A part of the schema as a node type exports it to the editor (RED.settings): each entry with `allowed`, which the
+ * dialog's validators show for an invalid value, so the editor says what the runtime would say.
+ */
+export function forEditor<T extends Record<string, Setting>>(schema: T): { [K in keyof T]: EditorSetting<T[K]> } {
+  const entries = Object.entries(schema).map(([name, setting]) => [
+    name,
+    { ...setting, allowed: allowedValues(setting) },
+  ]);
+  return Object.fromEntries(entries) as { [K in keyof T]: EditorSetting<T[K]> };
+}
 
 type ValueOf<S extends Setting> = S extends NumberSetting
   ? number
@@ -191,21 +206,41 @@ function readSetting(name: string, setting: Setting, raw: unknown, problems: str
   if (setting.kind === "flag") return raw === true || raw === "true";
   if (setting.kind === "passwords") return readPasswordList(name, setting, raw, problems);
   if (raw === undefined || raw === null || raw === "") return setting.default;
+  const value = acceptedValue(setting, raw);
+  if (value !== undefined) return value;
+  problems.push(`${name} must be ${allowedValues(setting)}`);
+  return setting.default;
+}
+
+/** A non-blank raw value as the setting's type when its rule allows it, else undefined. */
+function acceptedValue(setting: Exclude<Setting, FlagSetting | PasswordListSetting>, raw: unknown): unknown {
   switch (setting.kind) {
     case "choice":
-      if (typeof raw === "string" && setting.choices.includes(raw)) return raw;
-      problems.push(`${name} must be one of ${setting.choices.join(", ")}`);
-      return setting.default;
+      return typeof raw === "string" && setting.choices.includes(raw) ? raw : undefined;
     case "text":
-      if (typeof raw === "string" && new RegExp(setting.pattern.source, setting.pattern.flags).test(raw)) return raw;
-      problems.push(`${name} must be empty or ${setting.rule}`);
-      return setting.default;
+      return typeof raw === "string" && new RegExp(setting.pattern.source, setting.pattern.flags).test(raw)
+        ? raw
+        : undefined;
     case "number": {
       const value = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw.trim()) : Number.NaN;
-      if (numberAllowed(setting, value)) return value;
-      problems.push(`${name} must be ${numberRule(setting)}`);
-      return setting.default;
+      return numberAllowed(setting, value) ? value : undefined;
     }
+  }
+}
+
+/** What a value of the setting may be, in words: what follows "must be" in a problem line and in the editor. */
+function allowedValues(setting: Setting): string {
+  switch (setting.kind) {
+    case "flag":
+      return "true or false";
+    case "choice":
+      return `one of ${setting.choices.join(", ")}`;
+    case "text":
+      return `empty or ${setting.rule}`;
+    case "number":
+      return numberRule(setting);
+    case "passwords":
+      return `one password (${setting.password.rule}) for every battery, or ADDRESS=PASSWORD entries separated by commas or line breaks`;
   }
 }
 

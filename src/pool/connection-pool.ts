@@ -165,8 +165,7 @@ export class ConnectionPool extends EventEmitter implements BmsPool, PoolInspect
           address: battery.address,
           name: battery.name,
           rssi: null,
-          jbd: true,
-          recognised: "linked by this adapter as a JBD battery",
+          recognised: [{ by: "link" }],
           linked: true,
         });
       }

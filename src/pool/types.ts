@@ -1,4 +1,5 @@
 import type { AdapterState } from "../bindings/noble-bindings";
+import type { ScannedDevice } from "../ble/central-types";
 import type { BmsError } from "../errors";
 import type { BmsPayload, MosState } from "../protocol/payload";
 
@@ -120,15 +121,9 @@ export interface MosOptions {
   signal?: AbortSignal;
 }
 
-export interface ScanResult {
-  address: string;
-  name: string | null;
-  rssi: number | null;
-  /** Taken for a JBD battery: it advertises the JBD service (ff00 or fff0), or this pool holds a link to it. */
-  jbd: boolean;
-  /** Why it is taken for one, in words; null when it is not. */
-  recognised: string | null;
-  /** Currently held by this pool (such batteries do not advertise). */
+/** A device the scan takes for a JBD battery: one it heard (ScannedDevice), or one this pool holds a link to. */
+export interface ScanResult extends ScannedDevice {
+  /** Currently held by this pool (such batteries do not advertise; their evidence is `{ by: "link" }`). */
   linked: boolean;
 }
 

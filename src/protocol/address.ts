@@ -3,10 +3,14 @@ import { BmsError } from "../errors";
 
 /**
  * What people may type as a battery address: six hex pairs separated by ":" or "-" (mixed too), or twelve hex
- * digits, in any case, with blanks around it. Kept as a pattern source so the editor can read the very same rule
- * (bms-bank exports it through Node-RED's node settings).
+ * digits, in any case, with blanks around it. Kept as a pattern source, with the rule in words, so the editor can read
+ * the very same rule (the nodes export it through Node-RED's node settings).
  */
-export const ADDRESS_INPUT = { source: "^(?:[0-9A-F]{2}(?:[:-][0-9A-F]{2}){5}|[0-9A-F]{12})$", flags: "i" } as const;
+export const ADDRESS_INPUT = {
+  source: "^(?:[0-9A-F]{2}(?:[:-][0-9A-F]{2}){5}|[0-9A-F]{12})$",
+  flags: "i",
+  rule: "a Bluetooth address like AA:BB:CC:00:00:01",
+} as const;
 
 const ADDRESS_INPUT_PATTERN = new RegExp(ADDRESS_INPUT.source, ADDRESS_INPUT.flags);
 
@@ -22,10 +26,7 @@ export function normalizeAddress(input: unknown, what = "the battery address"): 
   }
   const trimmed = input.trim();
   if (!ADDRESS_INPUT_PATTERN.test(trimmed)) {
-    throw new BmsError(
-      "INVALID_INPUT",
-      `${what} ${describeInput(input)} is not a Bluetooth address like AA:BB:CC:00:00:01`,
-    );
+    throw new BmsError("INVALID_INPUT", `${what} ${describeInput(input)} is not ${ADDRESS_INPUT.rule}`);
   }
   return trimmed
     .replace(/[:-]/g, "")

@@ -2,8 +2,15 @@ import type { GattVariant } from "../protocol/gatt";
 
 /** The fixed identity of one virtual battery: what it advertises, which GATT variant and which 0x03 layout it has. */
 export interface BatterySpec {
+  /** Its Bluetooth address (`AA:BB:CC:00:00:NN` by default), upper case with colons. */
+  address: string;
   /** Advertised local name. */
   name: string;
+  /**
+   * Whether its advertisement carries the JBD service UUID. Some modules leave it out: a service-filtered scan never
+   * hears them, and only the address or the name can tell what they are.
+   */
+  advertisesService: boolean;
   /** 0x05 hardware version string. */
   model: string;
   cells: number;
@@ -33,7 +40,13 @@ const pad2 = (n: number) => String(n).padStart(2, "0");
  */
 export function defaultBatterySpec(n: number, count: number, cells: number): BatterySpec {
   const c = pad2(cells);
-  const common = { cells, gatt: "ff00" as GattVariant, writeWithResponse: false };
+  const common = {
+    address: simAddress(n),
+    advertisesService: true,
+    cells,
+    gatt: "ff00" as GattVariant,
+    writeWithResponse: false,
+  };
   let spec: BatterySpec;
   switch ((n - 1) % 4) {
     case 0:

@@ -13,7 +13,10 @@ export interface SimWorldOptions {
   seed?: number;
   /** The FF AA password of every battery's Bluetooth module (SimulatorOptions.password); absent: no FF AA. */
   password?: string;
-  /** Per-battery changes to the default spec, index 0 = battery 1 (e.g. `{ writeWithResponse: true }`). */
+  /**
+   * Per-battery changes to the default spec, index 0 = battery 1 (e.g. `{ writeWithResponse: true }`, or another
+   * name and address for a pack as users rename them).
+   */
   specs?: (Partial<BatterySpec> | undefined)[];
 }
 
@@ -50,6 +53,8 @@ export class SimWorld extends EventEmitter implements BatteryHost {
       const baseCycles = 3 + Math.floor(200 * noiseAt(seed, 2));
       const battery = new VirtualBattery(n, spec, seed, this, startSoc, baseCycles);
       battery.modulePassword = options.password ?? null;
+      if (this.byKey.has(battery.id))
+        throw new RangeError(`two simulated batteries have the address ${battery.address}`);
       list.push(battery);
       this.byKey.set(battery.address.toLowerCase(), battery);
       this.byKey.set(battery.id, battery);

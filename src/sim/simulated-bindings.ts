@@ -671,8 +671,9 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings, Re
 
   private advertise(battery: VirtualBattery): void {
     if (this.scanFilter === undefined) return;
-    const service = JBD_GATT[battery.spec.gatt].service;
-    if (battery.advertising && (this.scanFilter === null || this.scanFilter.has(service))) {
+    // A service filter passes only what the advertisement carries, as noble's HCI bindings filter.
+    const advertised = battery.spec.advertisesService ? [JBD_GATT[battery.spec.gatt].service] : [];
+    if (battery.advertising && (this.scanFilter === null || advertised.some((uuid) => this.scanFilter?.has(uuid)))) {
       this.counters.adverts += 1;
       this.advertisedIds.add(battery.id);
       const advertisement = {
@@ -680,7 +681,7 @@ export class SimulatedBindings extends EventEmitter implements NobleBindings, Re
         txPowerLevel: undefined,
         manufacturerData: Buffer.from(battery.address.split(":").map((h) => Number.parseInt(h, 16))),
         serviceData: [],
-        serviceUuids: [service],
+        serviceUuids: advertised,
         solicitationServiceUuids: [],
         serviceSolicitationUuids: [],
       };

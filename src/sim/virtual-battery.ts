@@ -1,5 +1,5 @@
 import { peripheralIdOf } from "../bindings/noble-ids";
-import { type BatterySpec, simAddress } from "./battery-spec";
+import type { BatterySpec } from "./battery-spec";
 import { respond } from "./bms-responder";
 import { PackPhysics, type PackReadings } from "./pack-physics";
 
@@ -49,7 +49,7 @@ export class VirtualBattery {
     startSoc: number,
     baseCycles: number,
   ) {
-    this.address = simAddress(index);
+    this.address = spec.address;
     this.id = peripheralIdOf(this.address);
     this.physics = new PackPhysics(spec, seed, Date.now(), startSoc, baseCycles);
   }

@@ -11,7 +11,8 @@ test("scan lists advertising batteries and the ones this pool holds (which do no
     const byAddress = new Map(results.map((r) => [r.address, r]));
     assert.equal(byAddress.get(scriptedAddress(1))?.linked, true);
     assert.equal(byAddress.get(scriptedAddress(2))?.linked, false);
-    assert.equal(byAddress.get(scriptedAddress(2))?.jbd, true);
+    assert.deepEqual(byAddress.get(scriptedAddress(1))?.recognised, [{ by: "link" }]);
+    assert.deepEqual(byAddress.get(scriptedAddress(2))?.recognised[0], { by: "service", service: "ff00" });
     assert.equal(byAddress.get(scriptedAddress(3))?.name, "xiaoxiang BMS 03");
     assert.equal(results.length, 3);
     // The scan was stopped and left no listener on noble.

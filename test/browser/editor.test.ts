@@ -11,10 +11,12 @@ import type { BrowserContext, Page } from "playwright-core";
 import {
   browserSkipReason,
   editorThemes,
+  helpClipping,
   launchBrowser,
   lowContrast,
   screenshot,
   setEditorTheme,
+  validationMessage,
 } from "../support/editor-page";
 import { freeLoopbackPort } from "../support/free-port";
 import { NodeRedProcess } from "../support/node-red-process";
@@ -107,13 +109,49 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
     assert.equal(adapterCategory, "config");
   });
 
-  it("opens the bms-poll dialog, and the scan button fills the address", async () => {
+  it("lists one line per battery in the scan picker, why each is taken for JBD, the chosen one highlighted; a click fills the address", async () => {
     await page.evaluate(`RED.editor.edit(RED.nodes.node("${PROBE.poll}"))`);
     const address = page.locator("#node-input-address");
     await address.waitFor();
+    assert.equal(await address.inputValue(), PROBE.address);
     await page.locator("#node-input-address-scan").click();
-    const result = page.locator(`.bms-scan-result[data-address="${SECOND_BATTERY}"]`);
-    await result.click();
+    const line = (battery: string) => page.locator(`.bms-scan-result[data-address="${battery}"]`);
+    await line(SECOND_BATTERY).waitFor();
+    // Heard: its signal and why it is taken for a JBD battery.
+    assert.match(await line(SECOND_BATTERY).innerText(), /-\d+ dBm\s+service ff00, name JBD-…/);
+    // The battery in the address field, held by the probe's polls: highlighted, and listed from the link.
+    const chosen = page.locator(".bms-scan-chosen");
+    assert.equal(await chosen.getAttribute("data-address"), PROBE.address);
+    assert.equal(await chosen.getAttribute("aria-selected"), "true");
+    assert.match(await chosen.innerText(), /linked\s+service found on connect/);
+    // Configured on this adapter (a bms-poll node reads it) but not advertising: the simulator has no battery 3.
+    assert.equal(await line(UNPOLLED.address).getAttribute("class"), "bms-scan-result bms-scan-silent");
+    assert.equal(
+      await line(UNPOLLED.address).locator(".bms-scan-why").textContent(),
+      "configured, not advertising (linked, out of range, or held by the phone app)",
+    );
+    const layout = (await page.evaluate(`(() => {
+      const list = document.querySelector("#node-input-address-results");
+      const lines = [...list.querySelectorAll("li.bms-scan-result")];
+      return {
+        lines: lines.length,
+        // A line that wraps is at least twice as high as one line of its text.
+        wrapped: lines.filter((li) => li.clientHeight >= 2 * li.querySelector(".bms-scan-address").offsetHeight).length,
+        listWidth: list.getBoundingClientRect().width,
+        fieldWidth: document.querySelector("#node-input-address").getBoundingClientRect().width,
+        overflow: list.scrollWidth - list.clientWidth,
+        rowRight: list.closest(".form-row").getBoundingClientRect().right,
+        listRight: list.getBoundingClientRect().right,
+      };
+    })()`)) as Record<string, number>;
+    assert.equal(layout.lines, 3, JSON.stringify(layout));
+    assert.equal(layout.wrapped, 0, JSON.stringify(layout));
+    assert.ok(layout.listWidth! >= layout.fieldWidth!, `the list is as wide as the field: ${JSON.stringify(layout)}`);
+    assert.ok(layout.overflow! <= 0 && layout.listRight! <= layout.rowRight! + 0.5, JSON.stringify(layout));
+    await screenshot(page, "light", "scan-list");
+
+    // A click on a line fills the address field.
+    await line(SECOND_BATTERY).click();
     assert.equal(await address.inputValue(), SECOND_BATTERY);
     await page.locator("#node-dialog-ok").click();
     await page.locator("#node-dialog-ok").waitFor({ state: "detached" });
@@ -139,6 +177,7 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
     await maxAge.fill("0");
     await maxAge.press("Tab");
     await page.locator("#node-input-maxAge.input-error").waitFor();
+    await validationMessage(page, maxAge, "Max age: must be a number of seconds from 1 to 86400");
     await screenshot(page, "light", "bank-dialog-invalid");
     await maxAge.fill("90");
     await maxAge.press("Tab");
@@ -161,6 +200,7 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
     await interval.fill("0.001");
     await interval.press("Tab");
     await page.locator("#node-input-interval.input-error").waitFor();
+    await validationMessage(page, interval, "Poll every: must be 0 (only on input) or 1 to 86400 seconds");
     await screenshot(page, "light", "poll-dialog-interval-invalid");
     await page.locator("#node-dialog-cancel").click();
     await page.locator("#node-dialog-cancel").waitFor({ state: "detached" });
@@ -173,6 +213,7 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
     await idle.fill("-5");
     await idle.press("Tab");
     await page.locator("#node-config-input-idleTimeout.input-error").waitFor();
+    await validationMessage(page, idle, "Idle timeout: must be a number of seconds from 0 to 86400");
     await screenshot(page, "light", "adapter-dialog-invalid");
     await cancelDialog(page, "#node-config-dialog-cancel");
   });
@@ -233,6 +274,56 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
     assert.equal(await help.locator(".red-ui-help-info-none").count(), 0);
     await screenshot(page, "light", "help-sidebar");
   });
+
+  it("cuts nothing off in our help at the help sidebar's default width: long commands wrap in a code block", async () => {
+    for (const type of ["bms-adapter", "bms-poll", "bms-mos", "bms-bank"]) {
+      await page.evaluate(`RED.sidebar.help.show("${type}")`);
+      await page.locator(".red-ui-help h3").first().waitFor();
+      const clipped = await helpClipping(page);
+      assert.deepEqual(clipped.clipped, [], `${type} at a sidebar ${clipped.sidebar} px wide`);
+      await screenshot(page, "light", `help-${type}`, page.locator("#red-ui-sidebar"));
+    }
+    // The command users must copy is whole in its block.
+    await page.evaluate(`RED.sidebar.help.show("bms-adapter")`);
+    const command = page.locator(".red-ui-help pre").filter({ hasText: "setcap" });
+    assert.equal(await command.innerText(), "sudo setcap cap_net_raw+eip $(eval readlink -f $(which node))");
+    await screenshot(page, "light", "help-bms-adapter-setcap", command.locator("xpath=.."));
+  });
+
+  it("shows a failed search in the scan picker as an error", async () => {
+    await page.evaluate(`RED.editor.edit(RED.nodes.node("${PROBE.poll}"))`);
+    // A new adapter whose settings the runtime refuses: its scan fails with the runtime's INVALID_INPUT.
+    await page.locator("#node-input-btn-adapter-add").click();
+    await page.locator("#node-config-input-transport").selectOption("simulator");
+    await page.locator("#node-config-input-simCells").fill("2");
+    await page.locator("#node-config-dialog-ok").click();
+    await page.locator("#node-config-dialog-ok").waitFor({ state: "detached" });
+    const added = (await page.evaluate(`$("#node-input-adapter").val()`)) as string;
+    assert.notEqual(added, PROBE.adapter);
+    await page.locator("#node-input-address-scan").click();
+    const failed = page.locator("#node-input-address-results .bms-scan-error");
+    await failed.waitFor();
+    assert.equal(
+      await failed.innerText(),
+      "Search failed: Invalid bms-adapter settings: simCells must be a whole number from 4 to 32",
+    );
+    assert.equal(await failed.getAttribute("role"), "alert");
+    const errorColour = await page.evaluate(`(() => {
+      const probe = document.body.appendChild(document.createElement("span"));
+      probe.style.color = "var(--red-ui-text-color-error)";
+      const colour = getComputedStyle(probe).color;
+      probe.remove();
+      return colour;
+    })()`);
+    const colour = await page.evaluate(
+      `getComputedStyle(document.querySelector("#node-input-address-results .bms-scan-error")).color`,
+    );
+    assert.equal(colour, errorColour, "the editor's error colour");
+    assert.deepEqual(await lowContrast(page, ".bms-scan-error"), []);
+    await screenshot(page, "light", "scan-failed");
+    await cancelDialog(page, "#node-dialog-cancel");
+    await page.evaluate(`RED.nodes.remove("${added}")`);
+  });
   it("gives the icon-only buttons of our dialogs an aria-label", async () => {
     for (const { node, button, name } of ICON_BUTTONS) {
       await page.evaluate(`RED.editor.edit(RED.nodes.node("${node}"))`);
@@ -270,9 +361,10 @@ describe("Node-RED editor in headless Chromium", { skip: browserSkipReason() }, 
         await page.locator("#node-input-address-scan").click();
         const result = page.locator(`.bms-scan-result[data-address="${SECOND_BATTERY}"]`);
         await result.waitFor();
-        assert.deepEqual(await lowContrast(page, ".bms-scan-results li"), []);
+        assert.deepEqual(await lowContrast(page, ".bms-scan-results li > span"), []);
+        assert.deepEqual(await lowContrast(page, ".bms-scan-chosen > span"), [], "the highlighted line");
         await result.hover();
-        assert.deepEqual(await lowContrast(page, ".bms-scan-results li:hover"), []);
+        assert.deepEqual(await lowContrast(page, ".bms-scan-results li:hover > span"), []);
         await screenshot(page, theme, "scan-results");
         await cancelDialog(page, "#node-dialog-cancel");
       });

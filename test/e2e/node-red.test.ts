@@ -222,11 +222,11 @@ describe("Node-RED end to end (package installed from npm pack)", () => {
     const deployed = new URLSearchParams({ id: PROBE.adapter });
     for (const query of [before, deployed]) {
       query.set("duration", "2");
-      const found = await api.getJson<{ address: string; jbd: boolean }[]>(`bms-adapter/scan?${query}`);
+      const found = await api.getJson<{ address: string; recognised: unknown[] }[]>(`bms-adapter/scan?${query}`);
       assert.ok(Array.isArray(found), JSON.stringify(found));
       for (const entry of found) assert.match(entry.address, /^([0-9A-F]{2}:){5}[0-9A-F]{2}$/i);
       assert.ok(
-        found.some((entry) => entry.jbd && entry.address === PROBE.address),
+        found.some((entry) => entry.recognised.length > 0 && entry.address === PROBE.address),
         `${query}: ${JSON.stringify(found)}`,
       );
     }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
+import { inspect } from "../../src/pool/diagnostics";
 import {
+  adapterNode,
   BATTERY_1,
   BATTERY_2,
   ERRORS,
@@ -16,6 +18,7 @@ import {
   simulatorOf,
   statusTexts,
   tab,
+  until,
   WARN,
   warningsOf,
 } from "./flow-harness";
@@ -82,6 +85,26 @@ describe("bms-mos", () => {
     assert.deepEqual(on.payload, { charge: true, discharge: true });
     assert.deepEqual(on.bms.previous, { charge: false, discharge: true });
     assert.deepEqual(battery.mosLock, { charge: false, discharge: false });
+  });
+
+  it("shows the MOSFET state from its first read on, not the link state: the link may close and come back", async () => {
+    await helper.load(OUR_NODES, [
+      ...flow(true),
+      { id: "p1", type: "bms-poll", z: "f1", adapter: "a1", address: BATTERY_1, interval: 0, wires: [["polled"]] },
+      { id: "polled", type: "helper", z: "f1" },
+    ]);
+    assert.equal(statusTexts("m1").at(-1), `${STATUS}closed`, "before its first read the badge follows the link");
+    await reset();
+    await exchange("m1", { payload: { charge: false } }, "out");
+    const read = statusTexts("m1").length;
+    assert.equal(statusTexts("m1").at(-1), "CHG off DSG on");
+
+    // The link closes (a reconnect request), and a poll of the same battery opens a new one.
+    node("m1").receive({ topic: "reconnect" });
+    await until(() => inspect(adapterNode("a1").pool()).linkInfo(BATTERY_1).state === "closed", "closed link");
+    await exchange("p1", {}, "polled");
+    assert.deepEqual(new Set(statusTexts("m1").slice(read - 1)), new Set(["CHG off DSG on"]));
+    assert.ok(statusTexts("p1").includes(`${STATUS}closed`), "the link did close meanwhile");
   });
 
   it("rejects invalid commands with INVALID_INPUT before anything reaches the BMS", async () => {

@@ -67,8 +67,9 @@ describe("bms-poll", () => {
     assert.equal(typeof p.mos.charge, "boolean");
     assert.equal(typeof p.protection.shortCircuit, "boolean");
     assert.ok(Array.isArray(p.protectionActive) && Array.isArray(p.temperatures) && Array.isArray(p.balancing));
-    assert.match(first.topic, /^bms\/.+/);
-    assert.equal(first.topic, `bms/${first.bms.name ?? BATTERY_1}`);
+    // The node has no name and no topic: the topic names the battery by its address, not by its Bluetooth name.
+    assert.equal(first.bms.name, "xiaoxiang BMS");
+    assert.equal(first.topic, `bms/${BATTERY_1}`);
     assert.equal(first.bms.address, BATTERY_1);
     assert.equal(first.bms.connection, "new");
     assert.equal(first.bms.stale, false);
@@ -87,6 +88,15 @@ describe("bms-poll", () => {
     const polled = await exchange("p1", { address: "aa:bb:cc:00:00:02" }, "out");
     assert.equal(polled.topic, "house/battery");
     assert.equal(polled.bms.address, BATTERY_2);
+  });
+
+  it("defaults msg.topic to bms/<node name>, then bms/<address>: many packs share one Bluetooth name", async () => {
+    await helper.load(OUR_NODES, flow({ name: "House bank 1" }));
+    assert.equal((await exchange("p1", {}, "out")).topic, "bms/House bank 1");
+    await helper.unload();
+    await helper.load(OUR_NODES, flow({ address: "" }));
+    const polled = await exchange("p1", { address: "aa-bb-cc-00-00-02" }, "out");
+    assert.equal(polled.topic, `bms/${BATTERY_2}`);
   });
 
   it("warns and keeps its own address when msg.address tries to override it", async () => {

@@ -4,11 +4,13 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import vm from "node:vm";
 import type { NodeAPI } from "node-red";
+import type { BmsError } from "../../src/errors";
 import { parseAdapterSettings } from "../../src/nodes/adapter-settings";
 import { parseBankSettings } from "../../src/nodes/bank-settings";
 import { MIN_POLL_INTERVAL_SECONDS, parsePollInterval } from "../../src/nodes/poll-interval";
 import { POLL_SETTINGS, readSettings } from "../../src/nodes/settings-schema";
-import { normalizeAddress } from "../../src/protocol/address";
+import { ADDRESS_INPUT, normalizeAddress } from "../../src/protocol/address";
+import { translate } from "../support/catalog";
 
 import bmsAdapter = require("../../src/nodes/bms-adapter");
 import bmsBank = require("../../src/nodes/bms-bank");
@@ -16,11 +18,30 @@ import bmsMos = require("../../src/nodes/bms-mos");
 import bmsPoll = require("../../src/nodes/bms-poll");
 
 // The editor's validators, run from the shipped nodes/*.html, must accept exactly what the runtime accepts: a
-// value the editor lets through but the runtime refuses only shows up after deploy, as a red badge.
+// value the editor lets through but the runtime refuses only shows up after deploy, as a red badge. For a value they
+// refuse they say why, as the runtime would: the field's label and what it allows, in the runtime's words.
 const nodesDir = path.resolve(__dirname, "..", "..", "..", "nodes");
 const resourcesDir = path.resolve(__dirname, "..", "..", "..", "resources");
 
-type Validate = (value: unknown) => boolean;
+/** What a validator answers: true, or the message the editor shows for the field. */
+type Validate = (value: unknown, options?: unknown) => true | string;
+
+/** The runtime's problem line for `field` ("idleTimeout must be …") as the dialog words it for the field's label. */
+function asEditorSays(problem: string, field: string, label: string): string {
+  assert.ok(problem.startsWith(`${field} must be `), problem);
+  return `${label}: ${problem.slice(field.length + 1)}`;
+}
+
+/** The problem lines of the INVALID_INPUT a parser throws, or [] when it takes the input. */
+function runtimeProblems(parse: () => unknown): string[] {
+  try {
+    parse();
+    return [];
+  } catch (err) {
+    const details = (err as BmsError).details as { problems?: string[] } | undefined;
+    return details?.problems ?? [(err as Error).message];
+  }
+}
 
 /**
  * The settings our runtime modules export to the editor (`RED.settings` there), as Node-RED gathers them: the
@@ -72,6 +93,7 @@ function editorDefinitions(file: string): { defaults: EditorProperties; credenti
   const credentials: EditorProperties = {};
   const RED = {
     settings: exportedSettings(),
+    _: translate,
     nodes: {
       registerType: (
         type: string,
@@ -111,22 +133,52 @@ const ADDRESSES = [
   "AA:BB:CC:00:00:0G",
 ];
 
-describe("editor validators agree with the runtime", () => {
+/**
+ * The editor and the runtime agree on one value of a field: the validator answers true where the runtime has no
+ * problem with it, and otherwise the runtime's problem line, worded for the field's label.
+ */
+function agree(validate: Validate, value: unknown, problems: string[], field: string, label: string): void {
+  const expected = problems.length === 0 ? true : asEditorSays(problems[0]!, field, label);
+  assert.equal(validate(value), expected, `${field} ${JSON.stringify(value)}`);
+}
+
+describe("editor validators agree with the runtime and say why", () => {
+  it("every validator takes two parameters, so the editor shows the message it returns", () => {
+    for (const [file, type] of [
+      ["bms-adapter.html", "bms-adapter"],
+      ["bms-poll.html", "bms-poll"],
+      ["bms-mos.html", "bms-mos"],
+      ["bms-bank.html", "bms-bank"],
+    ] as const) {
+      for (const [field, definition] of Object.entries(editorDefaults(file)[type]!)) {
+        if (!definition.validate || (type === "bms-bank" && field === "packs") || field === "onFailure") continue;
+        assert.equal(definition.validate.length, 2, `${type} ${field}`);
+      }
+    }
+  });
+
   for (const [file, type] of [
     ["bms-poll.html", "bms-poll"],
     ["bms-mos.html", "bms-mos"],
   ] as const) {
     it(`${type}: address`, () => {
       const validate = editorDefaults(file)[type]!.address!.validate!;
-      for (const address of ADDRESSES) {
-        assert.equal(validate(address), runtimeAccepts(normalizeAddress, address), JSON.stringify(address));
+      for (const address of [...ADDRESSES, ""]) {
+        const problems = address === "" ? [] : runtimeProblems(() => normalizeAddress(address));
+        assert.equal(validate(address) === true, problems.length === 0, JSON.stringify(address));
+        if (problems.length === 0) continue;
+        // The same rule in the same words on both sides.
+        assert.ok(problems[0]!.endsWith(`is not ${ADDRESS_INPUT.rule}`), problems[0]);
+        assert.equal(
+          validate(address),
+          `Address: must be blank (msg.address names the battery) or ${ADDRESS_INPUT.rule}`,
+        );
       }
     });
   }
 
   it("bms-adapter: simPassword", () => {
     const validate = editorDefaults("bms-adapter.html")["bms-adapter"]!.simPassword!.validate!;
-    const runtime = (simPassword: unknown) => parseAdapterSettings({ transport: "simulator", simPassword });
     for (const password of [
       "",
       "123456",
@@ -141,7 +193,8 @@ describe("editor validators agree with the runtime", () => {
       null,
       undefined,
     ]) {
-      assert.equal(validate(password), runtimeAccepts(runtime, password), JSON.stringify(password));
+      const problems = runtimeProblems(() => parseAdapterSettings({ transport: "simulator", simPassword: password }));
+      agree(validate, password, problems, "simPassword", "Simulated password");
     }
   });
 
@@ -171,7 +224,11 @@ describe("editor validators agree with the runtime", () => {
       null,
       undefined,
     ]) {
-      assert.equal(validate(password), runtimeAccepts(runtime, password), JSON.stringify(password));
+      const accepted = runtimeAccepts(runtime, password);
+      const answer = validate(password);
+      assert.equal(answer === true, accepted, JSON.stringify(password));
+      // Refused with what the field allows, never quoting the password.
+      if (!accepted) assert.match(String(answer), /^Module password: must be one password \(exactly 6 printable/);
     }
     // A stored password comes back to the dialog as "__PWRD__", which leaves it as it is: the runtime never sees that.
     assert.equal(validate("__PWRD__"), true);
@@ -181,11 +238,17 @@ describe("editor validators agree with the runtime", () => {
     const validate = editorDefaults("bms-poll.html")["bms-poll"]!.interval!.validate!;
     const intervals = ["0", "10", "1", "0.99", "0.5", "0.1", "0.001", "0.0001", "1e-4", "86400", "86401", "2592000"];
     for (const interval of [...intervals, "-1", "abc", 10, 1, 0.5, 0.0001, 86_400, 86_401]) {
-      assert.equal(validate(interval), runtimeAccepts(parsePollInterval, interval), JSON.stringify(interval));
+      agree(
+        validate,
+        interval,
+        runtimeProblems(() => parsePollInterval(interval)),
+        "interval",
+        "Poll every",
+      );
     }
-    // Polling ~850 times a second is refused on both sides; 0 still means "only on input".
+    // Polling ~850 times a second is refused on both sides, saying what is allowed; 0 still means "only on input".
     for (const tooFast of ["0.0001", "0.001", "0.5", 0.0001]) {
-      assert.equal(validate(tooFast), false, JSON.stringify(tooFast));
+      assert.equal(validate(tooFast), "Poll every: must be 0 (only on input) or 1 to 86400 seconds");
       assert.throws(() => parsePollInterval(tooFast), /interval must be 0 \(only on input\) or 1 to 86400 seconds/);
     }
     assert.equal(parsePollInterval("0"), 0);
@@ -205,22 +268,21 @@ describe("editor validators agree with the runtime", () => {
       [42],
     ];
     for (const packs of packsCases) {
-      assert.equal(validate(packs), runtimeAccepts(parseBankSettings, { packs }), JSON.stringify(packs));
+      assert.equal(validate(packs) === true, runtimeAccepts(parseBankSettings, { packs }), JSON.stringify(packs));
     }
   });
 
   it("bms-bank: maxAge, with the range the runtime exports", () => {
     const validate = editorDefaults("bms-bank.html")["bms-bank"]!.maxAge!.validate!;
     for (const maxAge of ["", "1", "0", "0.5", "60", " 90 ", "86400", "86401", "-1", "abc", 60, 1, 0.5, 86_401]) {
-      const accepted = runtimeAccepts(parseBankSettings, { packs: ["AA:BB:CC:00:00:01"], maxAge });
-      assert.equal(validate(maxAge), accepted, JSON.stringify(maxAge));
+      const problems = runtimeProblems(() => parseBankSettings({ packs: ["AA:BB:CC:00:00:01"], maxAge }));
+      agree(validate, maxAge, problems, "maxAge", "Max age");
     }
+    assert.equal(validate("0"), "Max age: must be a number of seconds from 1 to 86400");
   });
 
   it("bms-adapter: every number and choice field, with the rules and defaults of the runtime's settings schema", () => {
     const defaults = editorDefaults("bms-adapter.html")["bms-adapter"]!;
-    const runtime = (field: string) => (value: unknown) =>
-      parseAdapterSettings({ transport: "simulator", [field]: value });
     const values: unknown[] = [
       "",
       "0",
@@ -241,26 +303,37 @@ describe("editor validators agree with the runtime", () => {
     const numbers = ["hciDevice", "idleTimeout", "sweepInterval", "connectTimeout", "commandTimeout", "maxLinks"];
     for (const field of [...numbers, "simBatteries", "simCells"]) {
       const validate = defaults[field]!.validate!;
-      const accepts =
-        field === "hciDevice"
-          ? (value: unknown) => parseAdapterSettings({ transport: "hci", hciDevice: value })
-          : runtime(field);
+      const label = translate(`@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.label.${field}`);
+      const parse = (value: unknown) =>
+        parseAdapterSettings({ transport: field === "hciDevice" ? "hci" : "simulator", [field]: value });
       for (const value of [...values, "86400", "86401", " 5 ", "abc", 2, 2.5, null]) {
-        assert.equal(validate(value), runtimeAccepts(accepts, value), `${field} ${JSON.stringify(value)}`);
+        agree(
+          validate,
+          value,
+          runtimeProblems(() => parse(value)),
+          field,
+          label,
+        );
       }
       // A new node starts with the value a blank field means at runtime.
-      assert.ok(runtimeAccepts(accepts, defaults[field]!.value), `${field} default`);
+      assert.deepEqual(
+        runtimeProblems(() => parse(defaults[field]!.value)),
+        [],
+        `${field} default`,
+      );
     }
-    for (const [field, good] of [
-      ["transport", "simulator"],
-      ["simFaults", "flaky"],
-      ["simLatency", "instant"],
+    for (const [field, label, good] of [
+      ["transport", "Radio", "simulator"],
+      ["simFaults", "Faults", "flaky"],
+      ["simLatency", "Latency", "instant"],
     ] as const) {
       const validate = defaults[field]!.validate!;
       for (const value of [good, "", "evil", 3]) {
-        assert.equal(validate(value), runtimeAccepts(runtime(field), value), `${field} ${JSON.stringify(value)}`);
+        const problems = runtimeProblems(() => parseAdapterSettings({ transport: "simulator", [field]: value }));
+        agree(validate, value, problems, field, label);
       }
     }
+    assert.equal(defaults.idleTimeout!.validate!("-5"), "Idle timeout: must be a number of seconds from 0 to 86400");
     assert.deepEqual(parseAdapterSettings({}).options.idleTimeoutMs, (defaults.idleTimeout!.value as number) * 1000);
   });
 
@@ -268,7 +341,7 @@ describe("editor validators agree with the runtime", () => {
     const validate = editorDefaults("bms-poll.html")["bms-poll"]!.staleLimit!.validate!;
     for (const staleLimit of ["", "0", "3", "2.5", "-1", "abc", 3, 1e6, -2]) {
       const { problems } = readSettings(POLL_SETTINGS, { staleLimit }, ["staleLimit"]);
-      assert.equal(validate(staleLimit), problems.length === 0, JSON.stringify(staleLimit));
+      agree(validate, staleLimit, problems, "staleLimit", "Stale for up to");
     }
   });
 });

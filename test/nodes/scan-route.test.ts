@@ -1,9 +1,20 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import { type AdapterConfig, adapterBindings } from "../../src/nodes/adapter-radio";
+import { JBD_GATT } from "../../src/protocol/gatt";
 import type { SimulatedBindings } from "../../src/sim";
 import { descendantsOf } from "../support/process-tree";
-import { BATTERY_1, exchange, type FlowNode, helper, OUR_NODES, simAdapter, tab } from "./flow-harness";
+import {
+  BATTERY_1,
+  BATTERY_2,
+  exchange,
+  type FlowNode,
+  helper,
+  OUR_NODES,
+  simAdapter,
+  simulatorOf,
+  tab,
+} from "./flow-harness";
 
 const BATTERIES = 4;
 
@@ -48,8 +59,9 @@ interface Found {
   address: string;
   name: string | null;
   rssi: number | null;
-  jbd: boolean;
+  recognised: { by: string }[];
   linked: boolean;
+  configured: boolean;
 }
 
 describe("GET bms-adapter/scan", () => {
@@ -68,10 +80,64 @@ describe("GET bms-adapter/scan", () => {
     const addresses = found.map((f) => f.address).sort();
     assert.deepEqual(addresses, ["AA:BB:CC:00:00:01", "AA:BB:CC:00:00:02", "AA:BB:CC:00:00:03", "AA:BB:CC:00:00:04"]);
     for (const f of found) {
-      assert.equal(f.jbd, true);
+      assert.deepEqual(f.recognised[0], {
+        by: "service",
+        service: JBD_GATT[f.address.endsWith("03") ? "fff0" : "ff00"].service,
+      });
       assert.equal(f.linked, false);
+      assert.equal(f.configured, false);
       assert.equal(typeof f.rssi, "number");
     }
+    const rssis = found.map((f) => f.rssi as number);
+    assert.deepEqual(
+      rssis,
+      [...rssis].sort((a, b) => b - a),
+      "the strongest signal first",
+    );
+  });
+
+  it("lists the batteries configured on the adapter, heard or not, and marks them", async () => {
+    await helper.load(OUR_NODES, []);
+    const { query } = simScan(2, { configured: "aa-bb-cc-00-00-02,AA:BB:CC:00:00:09" });
+    const found = (await get(query).expect(200)).body as Found[];
+    const configured = Object.fromEntries(found.map((f) => [f.address, f.configured]));
+    assert.deepEqual(configured, {
+      "AA:BB:CC:00:00:01": false,
+      "AA:BB:CC:00:00:02": true,
+      "AA:BB:CC:00:00:09": true,
+    });
+    // Not heard (the simulator has two batteries): last, with no evidence (pickerList's test has the whole entry).
+    assert.deepEqual([found.at(-1)?.address, found.at(-1)?.recognised], ["AA:BB:CC:00:00:09", []]);
+    assert.notDeepEqual(found.find((f) => f.address === "AA:BB:CC:00:00:02")?.recognised, []);
+  });
+
+  it("lists a configured battery the phone app holds as configured and silent", async () => {
+    await helper.load(OUR_NODES, flow());
+    await exchange("p1", {}, "out");
+    simulatorOf(BATTERIES).battery(BATTERY_2)?.occupy();
+    const res = await get({ id: "a1", duration: 1, configured: [BATTERY_1, BATTERY_2] }).expect(200);
+    const found = res.body as Found[];
+    assert.equal(
+      found.some((f) => f.address === BATTERY_2 && f.rssi !== null),
+      false,
+      "battery 2 was not heard",
+    );
+    const held = found.find((f) => f.address === BATTERY_2);
+    assert.deepEqual(held && { recognised: held.recognised, linked: held.linked, configured: held.configured }, {
+      recognised: [],
+      linked: false,
+      configured: true,
+    });
+    const linked = found.find((f) => f.address === BATTERY_1);
+    assert.deepEqual(
+      linked && { recognised: linked.recognised, linked: linked.linked, configured: linked.configured },
+      {
+        recognised: [{ by: "link" }],
+        linked: true,
+        configured: true,
+      },
+    );
+    assert.equal(found.at(-1)?.address, BATTERY_2, "the silent one last");
   });
 
   it("lists a battery the deployed adapter holds as linked", async () => {
@@ -146,5 +212,8 @@ describe("GET bms-adapter/scan", () => {
       .expect(400);
     assert.equal(bad.body.code, "INVALID_INPUT");
     await helper.request().get("/bms-adapter/scan").query({ transport: "simulator", duration: 60 }).expect(400);
+    const configured = await get(simScan(2, { configured: "AA:BB:CC:00:00:01,nonsense" }).query).expect(400);
+    assert.equal(configured.body.code, "INVALID_INPUT");
+    assert.match(configured.body.message, /a configured address "nonsense" is not a Bluetooth address/);
   });
 });

@@ -1,30 +1,16 @@
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
 import { describe, it } from "node:test";
+import type { Node, NodeStatus } from "node-red";
 import type { BankPayload } from "../../src/bank/bank-payload";
 import { BmsError, ERROR_CODES } from "../../src/errors";
 import { bankBadge } from "../../src/nodes/bank-badge";
+import { type KeepResult, NodeBadge } from "../../src/nodes/node-badge";
 import { adapterBadge, errorBadge, linkBadge, mosBadge, valuesBadge } from "../../src/nodes/status-badge";
 import type { LinkState } from "../../src/pool/types";
+import { translate } from "../support/catalog";
 
 // The real en-US catalog with i18next-style __name__ substitution, as the runtime's RED._ would apply it.
-const root = path.resolve(__dirname, "..", "..", "..");
-const catalogs: Record<string, unknown> = {
-  "@bmskit/node-red-jbd-bms/bms-adapter": JSON.parse(
-    fs.readFileSync(path.join(root, "nodes", "locales", "en-US", "bms-adapter.json"), "utf8"),
-  ),
-  "@bmskit/node-red-jbd-bms/bms-bank": JSON.parse(
-    fs.readFileSync(path.join(root, "nodes", "locales", "en-US", "bms-bank.json"), "utf8"),
-  ),
-};
-function t(key: string, subs: Record<string, string | number> = {}): string {
-  const [ns, dotted] = key.split(":") as [string, string];
-  let value: unknown = catalogs[ns];
-  for (const part of dotted.split(".")) value = (value as Record<string, unknown>)?.[part];
-  assert.equal(typeof value, "string", `missing catalog key ${key}`);
-  return (value as string).replace(/__(\w+)__/g, (_, name: string) => String(subs[name]));
-}
+const t = translate;
 
 describe("status badges", () => {
   it("maps every link state to the DESIGN 4.4 badge", () => {
@@ -86,5 +72,38 @@ describe("status badges", () => {
       text: "2/3 packs 52 % 13.2 V",
     });
     assert.deepEqual(bankBadge(null, 3, t), { fill: "yellow", shape: "ring", text: "0/3 packs" });
+  });
+
+  /** A NodeBadge over a stand-in node that records the texts it shows. */
+  function badgeOf(keepResult: KeepResult): { badge: NodeBadge; shown: string[] } {
+    const shown: string[] = [];
+    const node = { status: (status: NodeStatus) => shown.push(String(status.text ?? "")) } as unknown as Node;
+    return { badge: new NodeBadge(node, t, keepResult), shown };
+  }
+  const link = (state: LinkState) => ({ address: "AA:BB:CC:00:00:01", state });
+  const MOS = mosBadge({ charge: false, discharge: true });
+
+  it("keeps a poll's values while the link is busy or idle, and shows a closed link", () => {
+    const { badge, shown } = badgeOf("whileLinked");
+    badge.result(valuesBadge(13.2, 80));
+    for (const state of ["busy", "idle", "closed", "searching"] as const) badge.linkChanged(link(state));
+    assert.deepEqual(shown, ["13.20 V 80 %", "closed", "searching…"]);
+  });
+
+  it("keeps the MOSFET state from the first read on whatever the link does; an error or the adapter override it", () => {
+    const { badge, shown } = badgeOf("always");
+    badge.linkChanged(link("searching"));
+    badge.result(MOS);
+    for (const state of ["idle", "closing", "closed", "searching", "connecting", "busy", "released"] as const) {
+      badge.linkChanged(link(state));
+    }
+    assert.deepEqual(shown, ["searching…", "CHG off DSG on"], "no link state after the first read");
+    badge.adapterChanged({ state: "poweredOff" });
+    badge.adapterChanged({ state: "poweredOn" });
+    assert.deepEqual(shown.slice(2), ["adapter off", "CHG off DSG on"], "back to the state read, not 'closed'");
+    badge.failed(new BmsError("NOT_FOUND", "gone"));
+    badge.linkChanged(link("closed"));
+    badge.result(MOS);
+    assert.deepEqual(shown.slice(4), ["not found", "CHG off DSG on"]);
   });
 });

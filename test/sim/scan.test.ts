@@ -49,6 +49,33 @@ describe("simulator: adapter and scanning through the real noble", () => {
     assert.equal(b.stats().scans, 4, "each scan is counted");
   });
 
+  it("a battery may have another address and leave its service out of the advertisement, as some modules do", async () => {
+    const world = new SimWorld({
+      batteries: 2,
+      cells: 4,
+      specs: [undefined, { address: "A4:C1:37:00:00:09", name: "Camper", advertisesService: false }],
+    });
+    const b = bindings({ world, latency: "instant" });
+    const noble = nobleOver(b);
+    await poweredOn(clock, noble);
+    assert.deepEqual(
+      (await scan(clock, noble, ["ff00"])).map((p) => p.id),
+      ["aabbcc000001"],
+      "a service-filtered scan does not hear it",
+    );
+    const heard = (await scan(clock, noble, [])).find((p) => p.id === "a4c137000009");
+    assert.ok(heard, "an unfiltered scan hears it");
+    assert.equal(heard.address, "a4:c1:37:00:00:09");
+    assert.equal(heard.advertisement.localName, "Camper");
+    assert.deepEqual(heard.advertisement.serviceUuids, []);
+    assert.equal(world.battery("A4:C1:37:00:00:09")?.state().name, "Camper");
+    world.dispose();
+    assert.throws(
+      () => new SimWorld({ batteries: 2, cells: 4, specs: [{ address: simAddress(2) }] }),
+      /two simulated batteries have the address AA:BB:CC:00:00:02/,
+    );
+  });
+
   it("re-advertises every 100-300 ms while scanning (seen with allowDuplicates) and reports once without", async () => {
     const b = bindings({ batteries: 1, cells: 4, latency: "realistic" });
     const noble = nobleOver(b);

@@ -167,3 +167,49 @@ export async function lowContrast(page: Page, textSelector: string, svgBackgroun
   if (measured.length === 0) throw new Error(`no visible text matches ${textSelector}`);
   return measured.filter((m) => m.ratio < m.required);
 }
+
+/**
+ * Hovers an invalid field and waits for the editor's tooltip with the validator's message (Node-RED shows the string
+ * a validator returns there), then moves the pointer away so the tooltip closes.
+ */
+export async function validationMessage(page: Page, field: Locator, message: string): Promise<void> {
+  const popover = page.locator(".red-ui-popover").filter({ hasText: message });
+  // The editor shows the message when the pointer enters the field. A tray still sliding in (slow on a busy machine)
+  // can move the field away from under the pointer before that, so enter it again until the message shows.
+  for (let attempt = 1; ; attempt++) {
+    await page.waitForFunction(`document.getAnimations().every((a) => a.playState !== "running")`);
+    await page.mouse.move(0, 0);
+    await field.hover();
+    try {
+      await popover.waitFor({ timeout: 5_000 });
+      break;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
+  await page.mouse.move(0, 0);
+}
+
+/**
+ * In the page: what the help sidebar cuts off at its present width: the help's own horizontal overflow, and each code
+ * element that reaches past the help's right edge or scrolls within itself (a block of code may wrap; it must not
+ * hide the end of a command).
+ */
+const HELP_CLIPPING_IN_PAGE = `(() => {
+  const help = [...document.querySelectorAll(".red-ui-help")].filter((h) => h.getBoundingClientRect().width > 0).pop();
+  const right = help.getBoundingClientRect().right;
+  const clipped = [];
+  if (help.scrollWidth > help.clientWidth) clipped.push("the help scrolls sideways by " + (help.scrollWidth - help.clientWidth) + " px");
+  for (const element of help.querySelectorAll("code, pre, dt")) {
+    const box = element.getBoundingClientRect();
+    if (box.right > right + 0.5 || element.scrollWidth > element.clientWidth + 0.5 && element.tagName === "PRE") {
+      clipped.push(element.tagName.toLowerCase() + ": " + element.textContent.trim().slice(0, 60));
+    }
+  }
+  return { sidebar: Math.round(document.querySelector("#red-ui-sidebar").getBoundingClientRect().width), clipped };
+})()`;
+
+/** What the help sidebar cuts off at its present width (see HELP_CLIPPING_IN_PAGE), and that width. */
+export async function helpClipping(page: Page): Promise<{ sidebar: number; clipped: string[] }> {
+  return (await page.evaluate(HELP_CLIPPING_IN_PAGE)) as { sidebar: number; clipped: string[] };
+}
