@@ -33,9 +33,8 @@ export = (RED: NodeAPI) => {
     const coalescer = new PollCoalescer<LastGood>();
     const failures = new Map<string, number>();
     const lastGood = new Map<string, LastGood>();
-    const onFailure = def.onFailure === "last" ? "last" : "error";
-    const stale = readSettings(POLL_SETTINGS, def, ["staleLimit"]);
-    const staleLimit = stale.values.staleLimit;
+    const failure = readSettings(POLL_SETTINGS, def, ["onFailure", "staleLimit"]);
+    const { onFailure, staleLimit } = failure.values;
     const topic = def.topic ?? "";
 
     /** One poll of a battery, shared by every trigger that coalesced into it; counts failures once per poll. */
@@ -114,9 +113,9 @@ export = (RED: NodeAPI) => {
       this.error(err);
       binding.badge.failed(err as BmsError);
     }
-    if (stale.problems.length > 0) {
-      // The same for a bad staleLimit: reported like a bad interval, and the node goes on with the default.
-      const err = new BmsError("INVALID_INPUT", stale.problems.join("; "));
+    if (failure.problems.length > 0) {
+      // The same for a bad onFailure or staleLimit: reported like a bad interval, and the node goes on with the default.
+      const err = new BmsError("INVALID_INPUT", failure.problems.join("; "));
       this.error(err);
       binding.badge.failed(err);
     }

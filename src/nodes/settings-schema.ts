@@ -142,6 +142,7 @@ export const POLL_SETTINGS = {
     initial: 10,
     off: { value: 0, meaning: "only on input" },
   },
+  onFailure: { kind: "choice", choices: ["error", "last"], default: "error" },
   staleLimit: { kind: "number", min: 0, integer: true, default: 3 },
 } as const satisfies Record<string, Setting>;
 

@@ -322,6 +322,28 @@ describe("bms-poll", () => {
     assert.equal(caught.bms.consecutiveFailures, 2);
   });
 
+  it("reports a hand-edited onFailure or staleLimit that breaks its rule as INVALID_INPUT naming the field, and goes on with the default", async () => {
+    for (const [field, value] of [
+      ["onFailure", "retry"],
+      ["onFailure", 1],
+      ["staleLimit", "abc"],
+    ] as const) {
+      await helper.load(OUR_NODES, flow({ [field]: value }));
+      assert.deepEqual(statusesOf("p1").at(-1), { fill: "red", shape: "ring", text: `${STATUS}invalidInput` });
+      const logged = helper.log().args.map(([event]) => (event as { msg?: unknown }).msg);
+      const reported = logged.filter((entry): entry is Error => entry instanceof Error);
+      assert.ok(
+        reported.some(
+          (err) => (err as { code?: string }).code === "INVALID_INPUT" && err.message.includes(`${field} must be`),
+        ),
+        `${field}: ${JSON.stringify(value)} reported as INVALID_INPUT naming the field`,
+      );
+      const polled = await exchange("p1", {}, "out");
+      assert.equal(polled.bms.address, BATTERY_1, "input still polls");
+      await helper.unload();
+    }
+  });
+
   it("shows the link on the badge: connect, values, then closed by the idle timeout", async () => {
     // The idle timeout and the sweeper run on the virtual clock; Node-RED's deliveries (setImmediate) stay real.
     const time = installVirtualClock({ realImmediate: true });

@@ -344,4 +344,12 @@ describe("editor validators agree with the runtime and say why", () => {
       agree(validate, staleLimit, problems, "staleLimit", "Stale for up to");
     }
   });
+
+  it("bms-poll: onFailure, with the rule the runtime reports by", () => {
+    const validate = editorDefaults("bms-poll.html")["bms-poll"]!.onFailure!.validate!;
+    for (const onFailure of ["", "error", "last", "retry", "LAST", 1]) {
+      const { problems } = readSettings(POLL_SETTINGS, { onFailure }, ["onFailure"]);
+      agree(validate, onFailure, problems, "onFailure", "On failure");
+    }
+  });
 });
