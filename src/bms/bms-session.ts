@@ -182,14 +182,26 @@ export class BmsSession {
    * not sent again, and the first attempt's own error stands. The link's first request, unanswered both times, may
    * get two more attempts after the pool's silent-start step (SessionOptions.onSilentStart).
    */
-  private async request(bytes: Uint8Array, register: number, signal?: AbortSignal): Promise<Frame> {
+  private request(bytes: Uint8Array, register: number, signal?: AbortSignal): Promise<Frame> {
     const onSilentStart = this.onSilentStart;
+    // Every request after the link's first goes straight to its two attempts, with no extra async frame per request.
+    if (onSilentStart === undefined) return this.requestTwice(bytes, register, signal);
     this.onSilentStart = undefined;
+    return this.firstRequest(bytes, register, onSilentStart, signal);
+  }
+
+  /** The link's first request: unanswered twice, it waits for the pool's silent-start step (SessionOptions). */
+  private async firstRequest(
+    bytes: Uint8Array,
+    register: number,
+    onSilentStart: NonNullable<SessionOptions["onSilentStart"]>,
+    signal?: AbortSignal,
+  ): Promise<Frame> {
     try {
       return await this.requestTwice(bytes, register, signal);
     } catch (error) {
       const unanswered = error instanceof BmsError && error.code === "RESPONSE_TIMEOUT";
-      if (!onSilentStart || !unanswered || signal?.aborted) throw error;
+      if (!unanswered || signal?.aborted) throw error;
       if ((await onSilentStart(signal)) === "give up") throw error;
       this.trace?.(`${this.address}: asking register 0x${hexByte(register)} again after the silent start`);
       return await this.requestTwice(bytes, register, signal);
