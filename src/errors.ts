@@ -173,8 +173,8 @@ export const ERROR_RECORDS = {
     badge: "nodeClosed",
     closesLink: false,
     batteryFault: true,
-    help: "the node was redeployed, disabled or deleted before the command was written; nothing was written.",
-    helpOf: ["bms-mos"],
+    help: "the node was redeployed, disabled or deleted before this message's work began: a command not yet written (nothing was written) or a poll still waiting behind another (nothing was read). A closed node sends no output.",
+    helpOf: POLL_AND_MOS,
   },
 } as const satisfies Record<string, ErrorRecord>;
 

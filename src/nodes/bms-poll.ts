@@ -18,6 +18,8 @@ interface PollNodeDef extends NodeDef, BatteryNodeDef {
 type PollMessage = NodeMessage & { address?: unknown; bms?: unknown };
 type Send = (msg: NodeMessage) => void;
 
+const NOT_STARTED = "the bms-poll node was redeployed, disabled or deleted before this poll started; nothing was read";
+
 /** With an interval set, the first poll comes this long after the node starts (inject's "once" default). */
 const FIRST_POLL_DELAY_MS = 100;
 
@@ -69,6 +71,11 @@ export = (RED: NodeAPI) => {
         )
         .then(
           (good) => {
+            // A poll that finished after the node closed: a closed node sends nothing.
+            if (binding.closed) {
+              done();
+              return;
+            }
             // Each coalesced msg gets its own copy, so a downstream change to one cannot alter another or lastGood.
             msg.payload = structuredClone(good.payload);
             msg.topic = pollTopic(topic, def.name, address);
@@ -81,6 +88,7 @@ export = (RED: NodeAPI) => {
             const count = failures.get(address) ?? 0;
             const last = lastGood.get(address);
             if (
+              !binding.closed &&
               onFailure === "last" &&
               last &&
               count <= staleLimit &&
@@ -145,6 +153,8 @@ export = (RED: NodeAPI) => {
     }
 
     this.on("close", (removed: boolean, done: () => void) => {
+      // A poll waiting behind the one in flight never starts; the one in flight runs on, but its result is not sent.
+      coalescer.cancelPending(new BmsError("NODE_CLOSED", NOT_STARTED));
       if (timer) clearInterval(timer);
       if (firstPoll) clearTimeout(firstPoll);
       binding.close(removed).then(done, done);

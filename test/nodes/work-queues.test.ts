@@ -49,6 +49,25 @@ describe("PollCoalescer", () => {
     await tick();
     assert.equal(coalescer.active, 0);
   });
+  it("cancels the pending task before it starts and lets the one in flight finish", async () => {
+    const coalescer = new PollCoalescer<string>();
+    const a = gate<string>();
+    let pendingStarted = false;
+    const first = coalescer.run("A", () => a.promise);
+    const pending = coalescer.run("A", async () => {
+      pendingStarted = true;
+      return "pending";
+    });
+    const joined = coalescer.run("A", async () => "joined");
+    coalescer.cancelPending(new Error("closed"));
+    await assert.rejects(pending, /closed/);
+    await assert.rejects(joined, /closed/);
+    a.open("first");
+    assert.equal(await first, "first");
+    await tick();
+    assert.equal(pendingStarted, false);
+    assert.equal(coalescer.active, 0);
+  });
 });
 
 describe("MosCommandQueue", () => {

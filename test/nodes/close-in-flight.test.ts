@@ -19,7 +19,8 @@ import {
 
 // Issue 11 item 1: a MOSFET command must not outlive its bms-mos node. The scenarios of the issue, on the simulator
 // with realistic BLE latency (a connect takes seconds) driven by a fake clock; what was written is counted at the
-// simulated battery, not inferred from the absence of an output.
+// simulated battery, not inferred from the absence of an output. A bms-poll that closes with polls in flight keeps
+// the same rule for its outputs: a closed node sends nothing.
 const BATTERIES = 3;
 const REALISTIC = { simLatency: "realistic", connectTimeout: 15, commandTimeout: 3 };
 const realSetTimeout = globalThis.setTimeout;
@@ -52,7 +53,7 @@ function flow(extra: FlowNode[] = []): FlowNode[] {
 
 const POLL = pollNode({ wires: [["polled"]] });
 
-describe("bms-mos closing with commands in flight (realistic latency, fake clock)", () => {
+describe("bms-mos and bms-poll closing with work in flight (realistic latency, fake clock)", () => {
   /** Node-RED delivers messages with setImmediate, which stays real; the radio's and the pool's timers are virtual. */
   let time: VirtualClock;
   const outputs: Msg[] = [];
@@ -86,18 +87,22 @@ describe("bms-mos closing with commands in flight (realistic latency, fake clock
 
   async function load(nodes: FlowNode[]): Promise<void> {
     await deployed(helper.load(OUR_NODES, nodes));
-    node("out").on("input", (msg: Msg) => outputs.push(msg));
-    node("caught").on("input", (msg: Msg) => caught.push(msg));
+    record();
   }
 
-  /** Re-attaches the recorders after a deploy that replaced the helper nodes' instances. */
+  /** The helper node instances that already have a recorder (the helper's nodes do not count their listeners). */
+  const recorded = new WeakSet<object>();
+
+  /** Attaches the recorders to the helper nodes' instances that have none yet, e.g. after a deploy replaced them. */
   function record(): void {
     for (const [id, into] of [
       ["out", outputs],
       ["caught", caught],
     ] as const) {
       const target = node(id);
-      if (target.listenerCount("input") === 0) target.on("input", (msg: Msg) => into.push(msg));
+      if (recorded.has(target)) continue;
+      recorded.add(target);
+      target.on("input", (msg: Msg) => into.push(msg));
     }
   }
 
@@ -225,5 +230,34 @@ describe("bms-mos closing with commands in flight (realistic latency, fake clock
     assert.equal(outputs.length, 1, "the closed node sent nothing");
     assert.equal(caught.length, 0);
     assert.ok(oldNode.warn.args.some((args) => args[0] === `${WARN}finishedAfterClose`));
+  });
+  it("a bms-poll deleted while its poll connects sends nothing, and the poll waiting behind it never starts", async () => {
+    // The bms-mos node stays deployed, so the adapter and its pool outlive the poll node.
+    const original = flow([POLL, { id: "polled", type: "helper", z: "f1" }]);
+    await load(original);
+    const sim = simulatorOf(BATTERIES, 4, { latency: "realistic" });
+    const polled: Msg[] = [];
+    node("polled").on("input", (msg: Msg) => polled.push(msg));
+    node("p1").receive({ n: 1 });
+    await advance(500);
+    assert.match(adapterNode("a1").pool().linkState(BATTERY_1), /searching|connecting/, "the link is still coming up");
+    node("p1").receive({ n: 2 });
+
+    await deployed(
+      helper.setFlows(
+        original.filter((n) => n.id !== "p1"),
+        "nodes",
+      ),
+    );
+    record();
+    await advance(60_000, 50);
+
+    assert.equal(polled.length, 0, "the closed node sent nothing");
+    assert.deepEqual(
+      caught.map((msg) => [msg.n, msg.error.code]),
+      [[2, "NODE_CLOSED"]],
+      "the poll that had not started ended with a typed error; the one in flight ended quietly",
+    );
+    assert.equal(sim.stats().requests, 3, "one poll went out (0x03, 0x04 and the link's one 0x05), not two");
   });
 });
