@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { BleCentral } from "../ble/ble-central";
 import type { CentralStateChange } from "../ble/central-types";
 import type { BmsSession } from "../bms/bms-session";
-import { BmsError, errorRecord, isBmsError } from "../errors";
+import { BmsError, errorMessage, errorRecord, isBmsError } from "../errors";
 import type { MosState } from "../protocol";
 import { normalizeAddress } from "../protocol/address";
 import { abortable } from "./abortable";
@@ -311,11 +311,23 @@ export class ConnectionPool extends EventEmitter implements BmsPool, PoolInspect
 
   // ---- bookkeeping --------------------------------------------------------------------------------------------
 
+  /**
+   * Tells the state listeners. A transition announces from timers, closes and a lease's return, so a listener's
+   * throw must not reach them: it would replace a poll's result, skip the pool's close handling or escape a timer.
+   */
+  private announce(event: LinkStateEvent): void {
+    try {
+      this.emit("state", event);
+    } catch (error) {
+      this.debug(`${event.address}: a state listener failed: ${errorMessage(error)}`);
+    }
+  }
+
   private batteryFor(address: string): Battery {
     let battery = this.batteries.get(address);
     if (!battery) {
       battery = new Battery(address, {
-        changed: (event: LinkStateEvent) => this.emit("state", event),
+        changed: (event: LinkStateEvent) => this.announce(event),
         slots: this.links.slots,
         timers: this.links.timers,
         backoffMs: (failures) => backoffDelayMs(failures, this.options.backoffInitialMs, this.options.backoffMaxMs),

@@ -203,11 +203,8 @@ export class PoolLinks {
   private linkClosed(battery: Battery, link: BleLink, error: BmsError): void {
     if (battery.link !== link) return;
     this.context.debug(`${battery.address}: link closed (${error.code})`);
-    try {
-      battery.linkClosed(link, error);
-    } finally {
-      this.stopSweeperIfUnused();
-    }
+    battery.linkClosed(link, error);
+    this.stopSweeperIfUnused();
   }
 
   /** Closes idle links past the idle timeout, and forgets links that died without telling us. */

@@ -34,3 +34,29 @@ test("a close listener of a link that throws does not skip the pool's own close 
     await w.dispose();
   }
 });
+
+test("a pool state listener that throws breaks no poll, no close and no later link", async () => {
+  const w = fakeWorld({ maxLinks: 1, idleTimeoutMs: 0 });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on("unhandledRejection", onUnhandled);
+  let calls = 0;
+  w.pool.on("state", () => {
+    calls++;
+    throw new Error("a state listener failed");
+  });
+  try {
+    const first = await w.run(w.pool.poll(A1)); // idle timeout 0: the link closes right after the poll
+    assert.equal(first.connection, "new");
+    await w.clock.tickAsync(10);
+    assert.equal(w.pool.linkState(A1), "closed");
+    assert.equal(w.pool.diagnostics().openLinks, 0);
+    const other = await w.run(w.pool.poll(A2));
+    assert.equal(other.connection, "new", "the link slot came back");
+    assert.ok(calls > 0, "the listener was called");
+    assert.deepEqual(unhandled, [], "the listener's error did not escape as an unhandled rejection");
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+    await w.dispose();
+  }
+});

@@ -17,6 +17,7 @@ import {
   BINDINGS_UNAVAILABLE_EVENT,
   type NobleBindings,
 } from "../../bindings/noble-bindings";
+import { errorMessage } from "../../errors";
 import { SimulatedBindings, type SimulatorOptions } from "../../sim";
 import { chooseHciSocket, type HciSocketChoice, routeNobleToHciSocket } from "./hci-socket-choice";
 import {
@@ -121,7 +122,7 @@ function dispatchCall(bindings: NobleBindings, method: string, rawArgs: unknown[
       send({ kind: "event", name: "connect", args: [args[0], encodeValue(error)] });
       return;
     }
-    process.stderr.write(`adapter host: ${method}() failed: ${error instanceof Error ? error.message : error}\n`);
+    process.stderr.write(`adapter host: ${method}() failed: ${errorMessage(error)}\n`);
   }
 }
 

@@ -5,6 +5,7 @@
  * from opening the socket (EAFNOSUPPORT without kernel Bluetooth), from binding it to hciN (ENODEV, EPERM, EBUSY),
  * or from the bindings' own stateChange later on.
  */
+import { errorMessage } from "../../errors";
 import {
   type HciSocketAttempt,
   type HciSocketChoice,
@@ -27,10 +28,6 @@ const PERMISSION_FIX =
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Why a socket module did not load, in a few words. */
