@@ -9,12 +9,19 @@ import {
   MAX_FRAME_LENGTH,
 } from "./parse-frame";
 import { ProtocolError } from "./protocol-error";
-import { FRAME_START } from "./registers";
+import { FRAME_START, REPLY_REGISTERS } from "./registers";
 
 export interface FrameAssemblerOptions {
-  /** Told about every candidate frame that was thrown away (bad checksum or end marker once its length was in). */
+  /**
+   * Told about candidate frames thrown away (bad checksum or end marker once their length was in): the first of a bad
+   * stretch, and the first of each awaited register within it (see FrameAssembler).
+   */
   onReject?: (error: ProtocolError) => void;
 }
+
+/** 1 for each register a reply can be awaited for, so a bad stretch still reports a damaged one of those. */
+const AWAITED = new Uint8Array(256);
+for (const register of REPLY_REGISTERS) AWAITED[register] = 1;
 
 /** Room for a waiting candidate (under one frame) plus the chunks that complete it, before bytes are moved. */
 const ROOM = 4 * MAX_FRAME_LENGTH;
@@ -32,8 +39,10 @@ const ROOM = 4 * MAX_FRAME_LENGTH;
  * frame; otherwise it is reported and the scan resumes at the byte after its 0xDD. That is how a good frame inside a
  * bogus candidate's window survives, and how a frame cut off by the next frame's header (PROTOCOL 7) is recovered:
  * once the cut-off frame's declared length has arrived (the link carries on), it fails and the frames inside it are
- * found. A candidate that starts inside the window of one already reported (since the last good frame) belongs to
- * the same bad stretch and is not reported again.
+ * found. A candidate that starts inside the window of one already rejected (since the last good frame) belongs to
+ * the same bad stretch and is not reported again, unless it is the first of a register whose reply the session may be
+ * waiting for (REPLY_REGISTERS): a flood costs one report, while a damaged reply inside another bad candidate's window
+ * is still reported, so the request waiting for it fails at once instead of at its timeout.
  *
  * Linear in the input: while a candidate waits for its bytes a push only appends, every position is decided at most
  * once, and a checksum costs one subtraction of running sums whatever the frame's length. Memory is bounded: after
@@ -47,11 +56,14 @@ export class FrameAssembler {
   #begin = 0;
   #end = 0;
   /**
-   * End of the bad stretch already reported: the windows of rejected candidates since the last good frame. A
-   * candidate starting inside it is part of the same garbage (a flood of 0xDD bytes, junk after a damaged frame)
-   * and is not reported again, so a broken peripheral costs one report, not one per byte.
+   * End of the bad stretch: the windows of rejected candidates since the last good frame. A candidate starting inside
+   * it is part of the same garbage (a flood of 0xDD bytes, junk after a damaged frame) and is reported only as the
+   * first of an awaited register in the stretch, so a broken peripheral costs a few reports, not one per byte.
    */
   #reportedUntil = 0;
+  /** The current bad stretch's number, and per register the stretch in which it was last reported. */
+  #stretch = 0;
+  readonly #reportedIn = new Uint32Array(256);
   readonly #onReject: ((error: ProtocolError) => void) | undefined;
 
   constructor(options: FrameAssemblerOptions = {}) {
@@ -100,7 +112,13 @@ export class FrameAssembler {
       if (end > length) break;
       const result = checkFrameAt(bytes, start, this.#sums);
       if (typeof result === "string") {
-        if (start >= this.#reportedUntil) rejected.push(badFrame(result, bytes.subarray(start, end)));
+        const register = bytes[start + 1] as number;
+        const fresh = start >= this.#reportedUntil;
+        if (fresh) this.#stretch++;
+        if (fresh || (AWAITED[register] === 1 && this.#reportedIn[register] !== this.#stretch)) {
+          this.#reportedIn[register] = this.#stretch;
+          rejected.push(badFrame(result, bytes.subarray(start, end)));
+        }
         this.#reportedUntil = Math.max(this.#reportedUntil, end);
         position = start + 1;
       } else {

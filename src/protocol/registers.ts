@@ -10,6 +10,15 @@ export const Register = {
   MosControl: 0xe1,
 } as const;
 
+/** The registers whose replies this package waits for: the reads of a poll, the MOSFET write and the exit. */
+export const REPLY_REGISTERS: readonly number[] = [
+  Register.BasicInfo,
+  Register.CellVoltages,
+  Register.HardwareVersion,
+  Register.MosControl,
+  Register.FactoryModeExit,
+];
+
 /** Byte 1 of a request frame. */
 export const Operation = {
   Read: 0xa5,

@@ -156,6 +156,20 @@ describe("FrameAssembler", () => {
     assert.ok(frames.every((frame) => toHex(frame.raw) === toHex(CELLS)));
   });
 
+  it("reports a damaged reply of another register inside a bad stretch, so the request waiting for it fails fast", () => {
+    // A bogus 0x03 candidate whose window holds a damaged 0x04 reply: the session fails a waiting 0x04 request at
+    // once only if the assembler tells it about a rejected 0x04 candidate.
+    const damagedCells = Uint8Array.from(CELLS);
+    damagedCells[6] = (damagedCells[6] as number) ^ 0x01;
+    const bogus = concatBytes(fromHex("dd030010"), damagedCells, fromHex("00"), fromHex("0000 77"));
+    const { feed, rejected } = collecting();
+    assert.deepEqual(feed(bogus), []);
+    assert.deepEqual(
+      rejected.map((e) => e.register),
+      [0x03, 0x04],
+    );
+  });
+
   it("rescans from the byte after a rejected start, so a frame inside a bad frame's window survives", () => {
     // A complete bogus candidate (length 8 covers the ack) whose checksum fails: the ack inside it is found.
     const bogus = concatBytes(fromHex("dd990008"), ACK, fromHex("00 1234 77"));
