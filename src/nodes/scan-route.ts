@@ -74,7 +74,8 @@ function scanJob(RED: NodeAPI, query: Record<string, unknown>): ScanJob {
   if (deployed && deployed.type === "bms-adapter") {
     return {
       key: `deployed:${deployed.id}:${durationMs}`,
-      start: () => (deployed as BmsAdapterNode).pool().scan(durationMs),
+      // async: pool() throws for an adapter deployed with invalid settings, and that must become a JSON answer.
+      start: async () => (deployed as BmsAdapterNode).pool().scan(durationMs),
     };
   }
   const settings = parseAdapterSettings({ ...(query as AdapterSettingsInput), simInHost: undefined });

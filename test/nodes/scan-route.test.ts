@@ -203,6 +203,13 @@ describe("GET bms-adapter/scan", () => {
     assert.equal(timersAndImmediates(), baseline, "no timer or immediate left behind");
   });
 
+  it("answers a scan of a deployed adapter with invalid settings with 400 INVALID_INPUT as JSON", async () => {
+    await helper.load(OUR_NODES, [tab, simAdapter("a1", BATTERIES, { simCells: 2 })]);
+    const res = await helper.request().get("/bms-adapter/scan").query({ id: "a1", duration: 1 }).expect(400);
+    assert.equal(res.body.code, "INVALID_INPUT");
+    assert.match(res.body.message, /simCells/);
+  });
+
   it("answers 400 with INVALID_INPUT for bad settings or duration", async () => {
     await helper.load(OUR_NODES, []);
     const bad = await helper
