@@ -83,10 +83,15 @@
     return typeof value === "string" && new RegExp(rule.source, rule.flags).test(value.trim());
   }
 
-  /** The validator of a node's own battery address: blank (msg.address names the battery), or an address. */
+  /**
+   * The validator of a node's own battery address: blank (msg.address names the battery; spaces alone are blank to
+   * the runtime too), or an address.
+   */
   function addressValidator(rule, type) {
     return (value, _options) =>
-      blank(value) || isAddress(rule, value) || t("address", { label: label(type, "address"), allowed: rule.rule });
+      blank(typeof value === "string" ? value.trim() : value) ||
+      isAddress(rule, value) ||
+      t("address", { label: label(type, "address"), allowed: rule.rule });
   }
 
   /** The address as the runtime keys it (upper case, colons), for comparing and showing. */
