@@ -149,8 +149,8 @@ export const ERROR_RECORDS = {
     closesLink: false,
     batteryFault: true,
     help:
-      "a missing or malformed address, payload or setting, or a node whose adapter is missing or not a BMS " +
-      "adapter; nothing is sent, and the message quotes at most the first 40 characters of what was sent.",
+      "a missing or malformed address, payload or setting, or a poll or switch node whose adapter is missing or " +
+      "not a BMS adapter; nothing is sent, and the message quotes at most the first 40 characters of what was sent.",
     helpOf: ["bms-poll", "bms-mos", "bms-bank"],
   },
   WRITES_DISABLED: {

@@ -18,7 +18,7 @@ type BankMessage = NodeMessage & { bms?: unknown; bank?: unknown };
 /**
  * bms-bank: several packs in parallel as one battery. Takes bms-poll output, keeps each pack's last good payload,
  * and after every input sends the bank's payload (aggregateBank) once at least one pack is fresh. It holds no
- * timer, link or listener beyond its own input and close handlers: staleness is judged when a message arrives.
+ * timer, link or listener beyond its own input handler: staleness is judged when a message arrives.
  */
 export = (RED: NodeAPI) => {
   function BmsBank(this: Node, def: BankNodeDef) {

@@ -16,7 +16,7 @@ export function badgeTranslator(RED: NodeAPI): Translate {
 }
 
 /**
- * Badge texts live in the bms-adapter catalog so the three node types share one set; RED._ accepts a key with an
+ * Badge texts live in the bms-adapter catalog so the flow nodes share one set; RED._ accepts a key with an
  * explicit namespace.
  */
 const NS = "@bmskit/node-red-jbd-bms/bms-adapter:bms-adapter.status.";

@@ -265,10 +265,10 @@ export class Battery {
 
   /**
    * The link closed, whoever closed it: the close the pool began carries its own reason, anything else (a drop, the
-   * adapter, a broken link) is what the link reports. Returns false for a link that is not this battery's now.
+   * adapter, a broken link) is what the link reports. A link that is not this battery's any more changes nothing.
    */
-  linkClosed(link: BleLink, error: BmsError): boolean {
-    if (this.openLink !== link) return false;
+  linkClosed(link: BleLink, error: BmsError): void {
+    if (this.openLink !== link) return;
     const reason = this.closing ?? { error, quiet: false };
     this.closing = null;
     this.openLink = null;
@@ -276,7 +276,6 @@ export class Battery {
     this.openSession = null;
     this.returnSlot();
     this.announce(reason.quiet ? undefined : reason.error);
-    return true;
   }
 
   /** Released for the phone app: no link and no work for `holdMs`. */

@@ -23,7 +23,11 @@ export interface ProtocolErrorOptions {
   declaredLength?: number;
 }
 
-/** Every failure raised by src/protocol. Decoders throw nothing else; FrameAssembler reports these, never throws. */
+/**
+ * A frame or reply that is not what it should be: the failure decoders throw and FrameAssembler reports. A caller's
+ * own mistake is not one: an argument that is not bytes is a TypeError, a bad address INVALID_INPUT, a value out of
+ * range a TypeError or RangeError.
+ */
 export class ProtocolError extends BmsError {
   // `declare` narrows the inherited field's type without emitting a class field that would overwrite it.
   declare readonly code: ProtocolErrorCode;

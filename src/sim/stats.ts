@@ -17,7 +17,7 @@ export interface SimulatorStats {
   requests: number;
   /** 0xE1 MOSFET writes that reached a battery (counted on arrival, whatever the BMS then does with them). */
   mosWrites: number;
-  /** Requests the BMS ignored because they were not well-formed frames (bad checksum, junk). */
+  /** Requests ignored: not well-formed frames for the BMS (bad checksum, junk), or FF AA frames the module does not answer. */
   ignoredRequests: number;
   /** FF AA frames the central sent, whether or not the module speaks FF AA (a module without it ignores them). */
   authFrames: number;

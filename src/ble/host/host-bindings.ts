@@ -271,7 +271,10 @@ export class HostBindings extends EventEmitter implements NobleBindings, Restart
     else this.respawnOnExit = true;
   }
 
-  /** Stops the child for good (tests; Node-RED keeps one bindings object per adapter for the process's life). */
+  /**
+   * Stops the child for good: tests, and a simulator in the adapter host when its last pool closes (central-registry).
+   * A real adapter's bindings stay for the process's life and are only suspended.
+   */
   dispose(): Promise<void> {
     this.disposed = true;
     return this.suspend();
