@@ -8,6 +8,7 @@ import {
   MAX_AUTH_REPLY_DATA,
 } from "./auth";
 import { toHex } from "./frame";
+import { assertBytes } from "./parse-frame";
 import { ProtocolError } from "./protocol-error";
 
 export interface AuthReplyReaderOptions {
@@ -45,8 +46,12 @@ export class AuthReplyReader {
     this.#pending = NOTHING;
   }
 
-  /** Adds one notification and returns every reply it completes, in stream order. Never throws on any input. */
+  /**
+   * Adds one notification and returns every reply it completes, in stream order. Never throws on any bytes; an
+   * argument that is not a Uint8Array or Buffer is a TypeError, as for FrameAssembler.push, and nothing held is lost.
+   */
   push(chunk: Uint8Array): AuthReply[] {
+    assertBytes(chunk, "AuthReplyReader.push()");
     const bytes = new Uint8Array(this.#pending.length + chunk.length);
     bytes.set(this.#pending, 0);
     bytes.set(chunk, this.#pending.length);

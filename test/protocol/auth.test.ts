@@ -117,6 +117,18 @@ describe("decodeAuthReply", () => {
 });
 
 describe("AuthReplyReader", () => {
+  it("throws a TypeError naming the argument for anything but bytes, and keeps what it holds", () => {
+    const reader = new AuthReplyReader();
+    assert.deepEqual(reader.push(fromHex("ffaa1501")), []);
+    for (const bad of [null, "ffaa", [0xff, 0xaa]]) {
+      assert.throws(() => reader.push(bad as unknown as Uint8Array), /TypeError: AuthReplyReader\.push\(\) takes/);
+    }
+    assert.deepEqual(
+      reader.push(fromHex("0016")).map((reply) => reply.command),
+      [0x15],
+    );
+  });
+
   // A random byte of 0xDD and a 0x77 must not confuse either reader.
   const replies = ["ffaa15010016", "ffaa1701ddf5", "ffaa18010019", "ffaa1701778f", "ffaa1d01001e"];
   const frames = ["dd0400080f450f3d0f370f3dfec677", "dde10000000077"];
