@@ -72,7 +72,12 @@ export function formatReport(r: BenchResults): string {
         mark(r.memory.bytesPerLink < TARGETS.bytesPerLink),
       ],
       ["heap growth over 48 h", `${n(r.memory.heapGrowthBytes / 1024, 0)} KiB`, "no trend", mark(!r.memory.heapTrend)],
-      ["frames decoded/s", n(r.decode.framesPerS), `>= ${n(TARGETS.framesPerS)}`, mark(r.decode.framesPerS >= 500_000)],
+      [
+        "frames decoded/s",
+        n(r.decode.framesPerS),
+        `>= ${n(TARGETS.framesPerS)}`,
+        mark(r.decode.framesPerS >= TARGETS.framesPerS),
+      ],
       ["reassembly kB/s, healthy stream", n(r.flood.healthyBytesPerS / 1000), "", ""],
       [
         "reassembly kB/s, 0xDD flood",
@@ -95,7 +100,7 @@ export function formatReport(r: BenchResults): string {
     ["figure", "value", "target", "met"],
     [
       ["hci.pollMedianMs (kept link)", n(h?.pollMedianMs, 2), "", ""],
-      ["hci.connectCycleMs (connect, discovery, subscribe, poll)", n(h?.connectCycleMs, 1), "", ""],
+      ["hci.connectCycleMs (scan, connect, discovery, subscribe, first poll)", n(h?.connectCycleMs, 1), "", ""],
       ["hci.hostCpuUsPerPoll (adapter host child)", n(h?.hostCpuUsPerPoll, 0), "", ""],
       ["hci.parentCpuUsPerPoll (Node-RED side, IPC included)", n(h?.parentCpuUsPerPoll, 0), "", ""],
       [

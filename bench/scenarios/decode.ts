@@ -31,8 +31,15 @@ export function benchDecode(budgetMs = 2000): DecodeFigures {
     return frames;
   };
   if (runPairs(1) !== 2) throw new Error("decode bench: the frame pair did not decode to two frames");
-  const { rounds, seconds } = timedRounds(runPairs, budgetMs);
+  let pairsRun = 0;
+  let framesOut = 0;
+  const { rounds, seconds } = timedRounds((pairs) => {
+    framesOut += runPairs(pairs);
+    pairsRun += pairs;
+  }, budgetMs);
   if (checksum === 0) throw new Error("decode bench: nothing decoded");
+  // The figure counts two frames per timed pair: true only if every pair, warm-up included, gave its two frames.
+  if (framesOut !== 2 * pairsRun) throw new Error(`decode bench: ${framesOut} frames from ${pairsRun} pairs`);
   const frames = 2 * rounds;
   return { framesPerS: frames / seconds, frames, seconds };
 }
