@@ -15,18 +15,23 @@ describe("adapter host dispose", () => {
       },
       { killGraceMs: 40_000 },
     );
-    const noble = withBindings(bindings);
-    await waitPoweredOn(noble);
-    const pid = bindings.childPid;
-    assert.ok(pid !== undefined && processExists(pid));
-    const exited = nextEvent<[HostExitEvent]>(bindings, HOST_EXIT_EVENT);
-    await withinSafetyTimeout(bindings.dispose(), "dispose");
-    const [exit] = await exited;
-    assert.deepEqual(
-      { pid: exit.pid, code: exit.code, signal: exit.signal, restartInMs: exit.restartInMs },
-      { pid, code: 0, signal: null, restartInMs: undefined },
-      "the child ran its SIGTERM handler (exit code 0), was not killed, and is not restarted",
-    );
-    assert.equal(processExists(pid), false);
+    try {
+      const noble = withBindings(bindings);
+      await waitPoweredOn(noble);
+      const pid = bindings.childPid;
+      assert.ok(pid !== undefined && processExists(pid));
+      const exited = nextEvent<[HostExitEvent]>(bindings, HOST_EXIT_EVENT);
+      await withinSafetyTimeout(bindings.dispose(), "dispose");
+      const [exit] = await exited;
+      assert.deepEqual(
+        { pid: exit.pid, code: exit.code, signal: exit.signal, restartInMs: exit.restartInMs },
+        { pid, code: 0, signal: null, restartInMs: undefined },
+        "the child ran its SIGTERM handler (exit code 0), was not killed, and is not restarted",
+      );
+      assert.equal(processExists(pid), false);
+    } finally {
+      // A failed step above must not leave the child running (it would hold this process open).
+      await bindings.dispose();
+    }
   });
 });

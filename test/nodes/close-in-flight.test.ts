@@ -180,6 +180,7 @@ describe("bms-mos and bms-poll closing with work in flight (realistic latency, f
     const requests = sim.stats().requests;
     node("m1").receive({ payload: "on", n: 1 });
     for (let i = 0; i < 2_000 && sim.stats().requests === requests; i++) await advance(1, 1);
+    assert.notEqual(sim.stats().requests, requests, "the read is on the wire");
     const oldNode = node("m1");
     await deployed(
       helper.setFlows(

@@ -5,7 +5,17 @@ import { after, afterEach, before, describe, it } from "node:test";
 import { exampleFlows } from "../support/example-flows";
 import { checkDiscovery, renderTemplate } from "../support/home-assistant";
 import { resolveFromNodeRed } from "../support/node-red-install";
-import { type FlowNode, helper, type Msg, nextMessage, node, OUR_NODES, simulatorOf, until } from "./flow-harness";
+import {
+  type FlowNode,
+  helper,
+  type Msg,
+  nextMessage,
+  node,
+  OUR_NODES,
+  simulatorOf,
+  until,
+  warningsOf,
+} from "./flow-harness";
 
 // The examples exactly as users import them, except: simulator latency "instant", MQTT broker nodes that do not
 // connect (the end-to-end suite runs them against a real broker), and debug nodes replaced by helper nodes with the
@@ -223,7 +233,7 @@ describe("examples", () => {
       const mos = published.slice(before).find((m) => m.topic === `bmskit/${ID}/mos`)!;
       assert.deepEqual({ ...mos.payload }, { charge: false, discharge: true });
       assert.deepEqual(sim.battery("AA:BB:CC:00:00:01")!.mosLock, { charge: true, discharge: false }, "charge off");
-      const warnings = node("bmskit.ha.command").warn.args.map((a) => String(a[0]));
+      const warnings = warningsOf("bmskit.ha.command").map((w) => String(w));
       assert.ok(
         warnings.some((w) => /retained/.test(w)),
         warnings.join("\n"),
